@@ -1,0 +1,385 @@
+"""Envelope checks, streamed: ISA/IEA, GS/GE and ST/SE nesting, counts and control numbers.
+
+The walker turns a stream of segments into a stream of :class:`TransactionSet`
+objects (one ST..SE at a time, so memory stays flat) and keeps a small summary of
+every interchange, group and set, which is what the 997 and TA1 are built from.
+Codes follow X12 (and pyx12, our reference): TA105 for the interchange, AK905 for
+the group, AK502 for the set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from edi.findings import Finding, Level, shorten
+from edi.reader import X12Reader
+from edi.segments import Segment, Separators
+
+#: X12 479 functional identifier -> transaction set (143) it groups.
+FUNCTIONAL_IDS: dict[str, str] = {"GE": "814", "PT": "867", "IN": "810", "AG": "824", "FA": "997"}
+VERSION = "004010"
+
+_DIGITS = re.compile(r"^[0-9]+$")
+_ISA_CODES: tuple[tuple[int, frozenset[str], str, str], ...] = (
+    # element, allowed values, TA105 code, what it is
+    (1, frozenset({"00", "03"}), "010", "authorization information qualifier"),
+    (3, frozenset({"00", "01"}), "012", "security information qualifier"),
+    (5, frozenset({"01", "14", "20", "27", "28", "29", "30", "33", "ZZ"}), "005", "sender ID qualifier"),
+    (7, frozenset({"01", "14", "20", "27", "28", "29", "30", "33", "ZZ"}), "007", "receiver ID qualifier"),
+    (11, frozenset({"U"}), "016", "interchange standards identifier"),
+    (12, frozenset({"00401"}), "017", "interchange version"),
+    (14, frozenset({"0", "1"}), "019", "acknowledgment requested"),
+    (15, frozenset({"P", "T"}), "020", "usage indicator"),
+)
+
+
+@dataclass(slots=True)
+class SetSummary:
+    """One transaction set, as the 997 sees it."""
+
+    st01: str
+    st02: str
+    position: int
+    findings: list[Finding] = field(default_factory=list)
+    closed: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return not self.findings
+
+
+@dataclass(slots=True)
+class GroupSummary:
+    gs: Segment
+    position: int
+    sets: list[SetSummary] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    ge: Segment | None = None
+
+    @property
+    def gs01(self) -> str:
+        return self.gs.get(1)
+
+    @property
+    def gs06(self) -> str:
+        return self.gs.get(6)
+
+    @property
+    def gs08(self) -> str:
+        return self.gs.get(8)
+
+
+@dataclass(slots=True)
+class InterchangeSummary:
+    isa: Segment
+    separators: Separators
+    position: int
+    groups: list[GroupSummary] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    iea: Segment | None = None
+
+    @property
+    def isa13(self) -> str:
+        return self.isa.get(13)
+
+    @property
+    def sender(self) -> tuple[str, str]:
+        """(qualifier, id) of the sender, id without its padding."""
+        return self.isa.get(5), self.isa.get(6).strip()
+
+    @property
+    def receiver(self) -> tuple[str, str]:
+        return self.isa.get(7), self.isa.get(8).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionSet:
+    """One ST..SE with where it came from; the unit that is validated and processed."""
+
+    segments: list[Segment]
+    interchange: InterchangeSummary
+    group: GroupSummary
+    summary: SetSummary
+
+    @property
+    def separators(self) -> Separators:
+        return self.interchange.separators
+
+
+class Envelope:
+    """Walks a reader's segments; iterate it for the transaction sets.
+
+    After iteration, :attr:`interchanges` holds the summaries and :attr:`findings`
+    every envelope finding (also filed in the summary it belongs to), reader
+    findings included.
+    """
+
+    def __init__(self, reader: X12Reader) -> None:
+        self.reader = reader
+        self.file = reader.name
+        self.interchanges: list[InterchangeSummary] = []
+        self.findings: list[Finding] = []
+        self._isa13s: set[str] = set()
+        self._gs06s: set[str] = set()
+        self._isa: InterchangeSummary | None = None
+        self._group: GroupSummary | None = None
+        self._set: list[Segment] | None = None
+        self._set_summary: SetSummary | None = None
+        self._st02s: set[str] = set()
+        self._after_iea = False
+        self._absorbed = 0
+
+    # -- findings ---------------------------------------------------------------
+    def _find(self, seg: Segment | None, position: int, rule: str, message: str, level: Level,
+              element: int | None = None, value: str | None = None, ta1: str | None = None,
+              ak9: str | None = None, ak5: str | None = None, segment_id: str | None = None,
+              ak3: str | None = None) -> Finding:
+        isa, grp, st = self._isa, self._group, self._set_summary
+        if segment_id is None:
+            segment_id = seg.id if seg else ""
+        finding = Finding(
+            self.file, position, segment_id, rule, message, level=level, element=element,
+            value=shorten(value) if value is not None else None, ak3=ak3,
+            isa13=isa.isa13 if isa else None,
+            gs06=grp.gs06 if grp and level in (Level.GROUP, Level.TRANSACTION) else None,
+            st02=st.st02 if st and level is Level.TRANSACTION else None,
+            ta1=ta1, ak9=ak9, ak5=ak5,
+            set_position=position - st.position + 1 if st and level is Level.TRANSACTION and position else None)
+        self.findings.append(finding)
+        if level is Level.TRANSACTION and st is not None:
+            st.findings.append(finding)
+        elif level is Level.GROUP and grp is not None:
+            grp.findings.append(finding)
+        elif level in (Level.INTERCHANGE, Level.GROUP, Level.TRANSACTION) and isa is not None:
+            isa.findings.append(finding)
+        return finding
+
+    # -- walking --------------------------------------------------------------------
+    def __iter__(self) -> Iterator[TransactionSet]:
+        last = 0
+        reader_findings = self.reader.findings
+        for seg in self.reader:
+            last = seg.pos
+            sid = seg.id
+            if sid == "ISA":
+                yield from self._close_all(seg.pos)
+                self._open_isa(seg)
+            elif self._set is not None and sid not in ("SE", "ST", "GE", "GS", "IEA"):
+                self._set.append(seg)
+            elif sid == "SE":
+                yield from self._close_set(seg)
+            elif sid == "ST":
+                yield from self._open_set(seg)
+            elif sid == "GS":
+                yield from self._open_group(seg)
+            elif sid == "GE":
+                yield from self._close_group(seg)
+            elif sid == "IEA":
+                yield from self._close_isa(seg)
+            else:
+                self._stray(seg)
+            if len(reader_findings) > self._absorbed:
+                self._absorb()
+        self._absorb()
+        yield from self._close_all(last + 1)
+
+    def _absorb(self) -> None:
+        """File the reader's findings where they occurred, with their envelope context."""
+        for finding in self.reader.findings[self._absorbed:]:
+            self._find(None, finding.position, finding.rule, finding.message, finding.level,
+                       element=finding.element, value=finding.value, ta1=finding.ta1,
+                       segment_id=finding.segment_id, ak3=finding.ak3)
+        self._absorbed = len(self.reader.findings)
+
+    def _stray(self, seg: Segment) -> None:
+        if self._after_iea or self._isa is None:
+            self._find(seg, seg.pos, "envelope.outside-interchange",
+                       "data after the IEA or before the ISA is not part of any interchange",
+                       Level.FILE, value=seg.id, ta1="024")
+        else:
+            self._find(seg, seg.pos, "envelope.outside-transaction",
+                       f"segment {shorten(seg.id, 10)} is outside any transaction set",
+                       Level.INTERCHANGE, ta1="024")
+
+    def _open_isa(self, seg: Segment) -> None:
+        assert self.reader.separators is not None  # the reader set them before yielding ISA
+        self._isa = InterchangeSummary(seg, self.reader.separators, seg.pos)
+        self.interchanges.append(self._isa)
+        self._after_iea = False
+        for n, allowed, code, what in _ISA_CODES:
+            if seg.get(n) not in allowed:
+                self._find(seg, seg.pos, "envelope.isa-code", f"ISA{n:02d} {what} {seg.get(n)!r} is not valid",
+                           Level.INTERCHANGE, element=n, value=seg.get(n), ta1=code)
+        isa13 = seg.get(13)
+        if not (_DIGITS.match(isa13) and len(isa13) == 9):
+            self._find(seg, seg.pos, "envelope.isa13-syntax", "ISA13 must be a 9-digit control number",
+                       Level.INTERCHANGE, element=13, value=isa13, ta1="018")
+        if not _is_date(seg.get(9), short=True):
+            self._find(seg, seg.pos, "envelope.isa-date", "ISA09 is not a valid YYMMDD date",
+                       Level.INTERCHANGE, element=9, value=seg.get(9), ta1="014")
+        if not _is_time(seg.get(10)):
+            self._find(seg, seg.pos, "envelope.isa-time", "ISA10 is not a valid HHMM time",
+                       Level.INTERCHANGE, element=10, value=seg.get(10), ta1="015")
+        if isa13 in self._isa13s:
+            self._find(seg, seg.pos, "envelope.isa13-duplicate",
+                       f"ISA13 {isa13} is used by another interchange in this file",
+                       Level.INTERCHANGE, element=13, value=isa13, ta1="025")
+        self._isa13s.add(isa13)
+
+    def _open_group(self, seg: Segment) -> Iterator[TransactionSet]:
+        yield from self._close_set_missing(seg.pos)
+        yield from self._close_group_missing(seg.pos)
+        if self._isa is None or self._after_iea:
+            self._stray(seg)
+            return
+        group = GroupSummary(seg, seg.pos)
+        self._group = group
+        self._isa.groups.append(group)
+        self._st02s = set()
+        gs06 = seg.get(6)
+        if not (_DIGITS.match(gs06) and len(gs06) <= 9):
+            self._find(seg, seg.pos, "envelope.gs06-syntax", "GS06 must be a number of 1 to 9 digits",
+                       Level.GROUP, element=6, value=gs06, ak9="6")
+        elif gs06 in self._gs06s:
+            self._find(seg, seg.pos, "envelope.gs06-duplicate",
+                       f"GS06 {gs06} is used by another functional group in this file",
+                       Level.GROUP, element=6, value=gs06, ak9="6")
+        self._gs06s.add(gs06)
+        if seg.get(1) not in FUNCTIONAL_IDS:
+            self._find(seg, seg.pos, "envelope.gs01-unsupported",
+                       f"functional group {seg.get(1)!r} is not one we exchange", Level.GROUP,
+                       element=1, value=seg.get(1), ak9="1")
+        if seg.get(8) != VERSION:
+            self._find(seg, seg.pos, "envelope.gs08-version", f"GS08 must be {VERSION}", Level.GROUP,
+                       element=8, value=seg.get(8), ak9="2")
+
+    def _open_set(self, seg: Segment) -> Iterator[TransactionSet]:
+        yield from self._close_set_missing(seg.pos)
+        if self._group is None:
+            self._stray(seg)
+            return
+        summary = SetSummary(seg.get(1), seg.get(2), seg.pos)
+        self._group.sets.append(summary)
+        self._set_summary = summary
+        self._set = [seg]
+        st01, st02 = seg.get(1), seg.get(2)
+        expected = FUNCTIONAL_IDS.get(self._group.gs01)
+        if expected is not None and st01 != expected:
+            self._find(seg, seg.pos, "envelope.st01-gs01",
+                       f"ST01 {st01!r} does not belong in a GS01 {self._group.gs01} group (expects {expected})",
+                       Level.TRANSACTION, element=1, value=st01, ak5="6")
+        if not 4 <= len(st02) <= 9:
+            self._find(seg, seg.pos, "envelope.st02-syntax", "ST02 must be 4 to 9 characters",
+                       Level.TRANSACTION, element=2, value=st02, ak5="7")
+        if st02 in self._st02s:
+            self._find(seg, seg.pos, "envelope.st02-duplicate",
+                       f"ST02 {st02} is used by another transaction set in this group",
+                       Level.TRANSACTION, element=2, value=st02, ak5="23")
+        self._st02s.add(st02)
+
+    def _close_set(self, seg: Segment) -> Iterator[TransactionSet]:
+        if self._set is None or self._set_summary is None:
+            self._stray(seg)
+            return
+        self._set.append(seg)
+        summary = self._set_summary
+        if seg.get(2) != summary.st02:
+            self._find(seg, seg.pos, "envelope.se02-st02",
+                       f"SE02 {seg.get(2)!r} does not match ST02 {summary.st02!r}",
+                       Level.TRANSACTION, element=2, value=seg.get(2), ak5="3")
+        if seg.get(1) != str(len(self._set)):
+            self._find(seg, seg.pos, "envelope.se01-count",
+                       f"SE01 says {seg.get(1)!r} segments, the set has {len(self._set)}",
+                       Level.TRANSACTION, element=1, value=seg.get(1), ak5="4")
+        summary.closed = True
+        yield from self._emit()
+
+    def _close_set_missing(self, position: int) -> Iterator[TransactionSet]:
+        if self._set is None or self._set_summary is None:
+            return
+        self._find(None, position, "envelope.se-missing",
+                   f"transaction set {self._set_summary.st02} has no SE trailer",
+                   Level.TRANSACTION, ak5="2")
+        yield from self._emit()
+
+    def _emit(self) -> Iterator[TransactionSet]:
+        assert self._set is not None and self._set_summary is not None
+        assert self._isa is not None and self._group is not None
+        ts = TransactionSet(self._set, self._isa, self._group, self._set_summary)
+        self._set = None
+        self._set_summary = None
+        yield ts
+
+    def _close_group(self, seg: Segment) -> Iterator[TransactionSet]:
+        yield from self._close_set_missing(seg.pos)
+        group = self._group
+        if group is None:
+            self._stray(seg)
+            return
+        group.ge = seg
+        if seg.get(2) != group.gs06:
+            self._find(seg, seg.pos, "envelope.ge02-gs06",
+                       f"GE02 {seg.get(2)!r} does not match GS06 {group.gs06!r}",
+                       Level.GROUP, element=2, value=seg.get(2), ak9="4")
+        if seg.get(1) != str(len(group.sets)):
+            self._find(seg, seg.pos, "envelope.ge01-count",
+                       f"GE01 says {seg.get(1)!r} transaction sets, the group has {len(group.sets)}",
+                       Level.GROUP, element=1, value=seg.get(1), ak9="5")
+        self._group = None
+
+    def _close_group_missing(self, position: int) -> Iterator[TransactionSet]:
+        yield from self._close_set_missing(position)
+        if self._group is not None:
+            self._find(None, position, "envelope.ge-missing",
+                       f"functional group {self._group.gs06} has no GE trailer", Level.GROUP, ak9="3")
+            self._group = None
+
+    def _close_isa(self, seg: Segment) -> Iterator[TransactionSet]:
+        yield from self._close_group_missing(seg.pos)
+        isa = self._isa
+        if isa is None or self._after_iea:
+            self._stray(seg)
+            return
+        isa.iea = seg
+        if seg.get(2) != isa.isa13:
+            self._find(seg, seg.pos, "envelope.iea02-isa13",
+                       f"IEA02 {seg.get(2)!r} does not match ISA13 {isa.isa13!r}",
+                       Level.INTERCHANGE, element=2, value=seg.get(2), ta1="001")
+        if seg.get(1) != str(len(isa.groups)):
+            self._find(seg, seg.pos, "envelope.iea01-count",
+                       f"IEA01 says {seg.get(1)!r} functional groups, the interchange has {len(isa.groups)}",
+                       Level.INTERCHANGE, element=1, value=seg.get(1), ta1="021")
+        self._after_iea = True
+
+    def _close_all(self, position: int) -> Iterator[TransactionSet]:
+        yield from self._close_group_missing(position)
+        if self._isa is not None and not self._after_iea:
+            self._find(None, position, "envelope.iea-missing",
+                       f"interchange {self._isa.isa13} has no IEA trailer (file truncated?)",
+                       Level.INTERCHANGE, ta1="023")
+            self._after_iea = True
+
+
+def _is_date(value: str, short: bool = False) -> bool:
+    """CCYYMMDD, or YYMMDD when ``short``; calendar-checked."""
+    import datetime as dt
+
+    fmt = "%y%m%d" if short else "%Y%m%d"
+    if len(value) != (6 if short else 8) or not value.isdigit():
+        return False
+    try:
+        dt.datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_time(value: str) -> bool:
+    """HHMM with an optional SS and decimal seconds, as X12 TM."""
+    if not value.isdigit() or len(value) not in (4, 6, 7, 8):
+        return False
+    hh, mm = int(value[:2]), int(value[2:4])
+    ss = int(value[4:6]) if len(value) >= 6 else 0
+    return hh < 24 and mm < 60 and ss < 60

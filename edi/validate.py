@@ -1,0 +1,82 @@
+"""Validation of a whole file: read, check the envelope, check each set against the guide.
+
+Streams: one transaction set is in memory at a time. The result keeps every
+finding and the envelope summaries the 997 and TA1 are built from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from edi.envelope import Envelope, InterchangeSummary, TransactionSet
+from edi.findings import Finding, Level
+from edi.reader import X12Reader
+from edi.segments import Segment
+
+
+class Guide(Protocol):
+    """Checks one transaction set (ST..SE) against the implementation guide (our maps)."""
+
+    def validate(self, gs01: str, gs08: str, segments: Sequence[Segment],
+                 component_separator: str) -> list[Finding]: ...
+
+
+@dataclass
+class Validation:
+    """What validating one file found."""
+
+    file: str
+    interchanges: list[InterchangeSummary] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    transaction_sets: int = 0
+    segments: int = 0
+
+    @property
+    def valid(self) -> bool:
+        return not self.findings
+
+    @property
+    def unreadable(self) -> bool:
+        """Nothing in the file could be read as X12 (empty, not X12, broken ISA)."""
+        return any(f.level is Level.FILE and f.rule.startswith("read.") for f in self.findings)
+
+
+def check_sets(envelope: Envelope, guide: Guide | None) -> Iterator[TransactionSet]:
+    """The envelope's transaction sets, each checked against the guide as it passes.
+
+    Guide findings are filed with the set's summary (so the 997 sees them) and carry
+    the set's control numbers.
+    """
+    for ts in envelope:
+        if guide is not None:
+            found = guide.validate(ts.group.gs01, ts.group.gs08, ts.segments, ts.separators.component)
+            for f in found:
+                f = dataclasses.replace(f, file=envelope.file, isa13=ts.interchange.isa13,
+                                        gs06=ts.group.gs06, st02=ts.summary.st02)
+                ts.summary.findings.append(f)
+                envelope.findings.append(f)
+        yield ts
+
+
+def validate_stream(stream: BinaryIO, name: str, guide: Guide | None,
+                    on_set: Callable[[TransactionSet], None] | None = None) -> Validation:
+    """Validate everything in ``stream``; ``on_set`` sees each set after its checks."""
+    envelope = Envelope(X12Reader(stream, name))
+    result = Validation(name)
+    for ts in check_sets(envelope, guide):
+        result.transaction_sets += 1
+        if on_set is not None:
+            on_set(ts)
+    result.interchanges = envelope.interchanges
+    result.segments = envelope.reader.segment_count
+    result.findings = sorted(envelope.findings, key=lambda f: (f.position, f.element or 0))
+    return result
+
+
+def validate_file(path: str | Path, guide: Guide | None) -> Validation:
+    with open(path, "rb") as f:
+        return validate_stream(f, str(path), guide)

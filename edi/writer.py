@@ -1,0 +1,125 @@
+"""Writing X12: body segments in, a complete interchange out.
+
+Control numbers come from an injected :class:`ControlNumbers` (the batch backs it
+with the database so a number is never reused); counts are computed, never
+typed; separators and the ISA identity come from the partner's profile.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, TextIO
+
+from edi.envelope import FUNCTIONAL_IDS, VERSION
+from edi.segments import Segment, Separators, seg
+
+_ST_FOR_GS = {st: gs for gs, st in FUNCTIONAL_IDS.items()}
+
+
+class ControlNumbers(Protocol):
+    """Hands out control numbers; ``scope`` is e.g. ``"ISA:012345678>987654321"``."""
+
+    def next(self, scope: str) -> int: ...
+
+
+@dataclass
+class CounterControlNumbers:
+    """In-memory control numbers, for the CLI and tests: each scope counts from ``start``."""
+
+    start: int = 1
+    _counters: dict[str, Iterator[int]] = field(default_factory=dict)
+
+    def next(self, scope: str) -> int:
+        counter = self._counters.setdefault(scope, itertools.count(self.start))
+        return next(counter)
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An interchange identity: ISA qualifier and id (also used for GS02/GS03)."""
+
+    qualifier: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """How to write to one trading partner."""
+
+    sender: Party
+    receiver: Party
+    separators: Separators = field(default_factory=Separators)
+    usage: str = "T"  #: ISA15: T test, P production
+    ack_requested: str = "0"  #: ISA14
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One transaction set to be written: its ST01 and the segments between ST and SE."""
+
+    st01: str
+    body: Sequence[Segment]
+
+
+def interchange(profile: Profile, groups: Iterable[Sequence[Transaction]], numbers: ControlNumbers,
+                at: datetime, ta1s: Sequence[Segment] = ()) -> Iterator[Segment]:
+    """The segments of one interchange, ISA to IEA, one functional group per element of ``groups``.
+
+    All transactions of a group must share the same ST01; TA1s go right after the
+    ISA. Generates lazily, so a group of many large 867s is never held whole.
+    """
+    pair = f"{profile.sender.id}>{profile.receiver.id}"
+    isa13 = numbers.next(f"ISA:{pair}")
+    if not 0 < isa13 < 10**9:
+        raise ValueError(f"ISA13 {isa13} does not fit 9 digits")
+    yield isa_segment(profile, isa13, at)
+    yield from ta1s
+    n_groups = 0
+    for group in groups:
+        if not group:
+            continue
+        n_groups += 1
+        st01 = group[0].st01
+        if any(t.st01 != st01 for t in group):
+            raise ValueError("a functional group holds one transaction set type")
+        gs06 = numbers.next(f"GS:{pair}")
+        yield seg("GS", _ST_FOR_GS[st01], profile.sender.id, profile.receiver.id, at.strftime("%Y%m%d"),
+                  at.strftime("%H%M"), str(gs06), "X", VERSION)
+        for n, transaction in enumerate(group, start=1):
+            st02 = f"{n:04d}"
+            yield seg("ST", st01, st02)
+            count = 1
+            for body_segment in transaction.body:
+                count += 1
+                yield body_segment
+            yield seg("SE", str(count + 1), st02)
+        yield seg("GE", str(len(group)), str(gs06))
+    yield seg("IEA", str(n_groups), f"{isa13:09d}")
+
+
+def isa_segment(profile: Profile, isa13: int, at: datetime) -> Segment:
+    """The fixed-width ISA: ids padded to 15, control number to 9 digits."""
+    return Segment("ISA", (
+        "00", " " * 10, "00", " " * 10,
+        profile.sender.qualifier, profile.sender.id.ljust(15),
+        profile.receiver.qualifier, profile.receiver.id.ljust(15),
+        at.strftime("%y%m%d"), at.strftime("%H%M"), "U", "00401", f"{isa13:09d}",
+        profile.ack_requested, profile.usage, profile.separators.component,
+    ))
+
+
+def write(segments: Iterable[Segment], separators: Separators, out: TextIO) -> int:
+    """Write segments as text; returns how many were written."""
+    n = 0
+    render = separators.render
+    for segment in segments:
+        out.write(render(segment))
+        n += 1
+    return n
+
+
+def to_text(segments: Iterable[Segment], separators: Separators) -> str:
+    return "".join(separators.render(s) for s in segments)

@@ -1,0 +1,177 @@
+"""The ``edi`` command: a thin click layer over the format and business layers.
+
+Exit codes (../shared/spec/interfaces.md): translate 0 ok / 1 unreadable input;
+validate 0 valid / 1 findings / 2 usage; batch 0 / 1 quarantined / 2 config / 3
+infrastructure.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+import click
+
+from edi import translate as tr
+from edi.acks import acknowledge
+from edi.findings import Finding
+from edi.segments import Separators
+from edi.validate import Validation, validate_stream
+from edi.writer import CounterControlNumbers, Party, Profile, Transaction, interchange, write
+from processor import logs
+from processor.bootstrap import App, bootstrap
+from processor.clock import FixedClock, parse_as_of
+from processor.config import ConfigError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="edi.toml (every key optional).")
+@click.option("--db", "db_url", default=None, help="Database URL (default sqlite:///var/edi.db).")
+@click.option("--log-format", type=click.Choice(["json", "console"]), default=None,
+              help="JSON when not a terminal.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, db_url: str | None, log_format: str | None) -> None:
+    """The Illinois retail-electric EDI gateway (ANSI X12 4010, utility side)."""
+    logs.configure(log_format)
+    ctx.obj = {"config_path": config_path, "db_url": db_url}
+
+
+def _app(ctx: click.Context, as_of: str | None = None) -> App:
+    clock = None
+    if as_of:
+        try:
+            clock = FixedClock(parse_as_of(as_of))
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    try:
+        return bootstrap(ctx.obj["config_path"], ctx.obj["db_url"], clock)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@contextmanager
+def _binary_input(path: str) -> Iterator[tuple[BinaryIO, str]]:
+    if path == "-":
+        yield sys.stdin.buffer, "<stdin>"
+        return
+    try:
+        with open(path, "rb") as f:
+            yield f, path
+    except IsADirectoryError:
+        raise click.UsageError(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise click.UsageError(f"cannot open {path}: {exc.strerror}") from None
+
+
+@contextmanager
+def _atomic_output(path: str | None, binary: bool) -> Iterator[IO[Any]]:
+    """stdout, or a file written under a temporary name and renamed when complete."""
+    if path is None or path == "-":
+        yield sys.stdout.buffer if binary else sys.stdout
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {
+                "encoding": "utf-8", "errors": "surrogateescape", "newline": ""})) as out:
+            yield out
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+@main.command("translate")
+@click.argument("source", metavar="IN")
+@click.option("-o", "--output", default=None, help="Output file (default stdout).")
+@click.option("--to", "target", type=click.Choice(["json", "xml", "x12"]), default=None,
+              help="Target format: json (default for X12 input), xml, or x12 (default for JSON/XML input).")
+def translate_cmd(source: str, output: str | None, target: str | None) -> None:
+    """Translate X12 to JSON or XML of the whole interchange, or JSON/XML back to X12 (lossless)."""
+    with _binary_input(source) as (stream, name):
+        data = stream.read()
+    kind = tr.sniff(data[:64])
+    if kind == "unknown":
+        _fail(f"{name}: not X12 (no ISA), JSON or XML")
+    target = target or ("json" if kind == "x12" else "x12")
+    if (kind == "x12") == (target == "x12"):
+        raise click.UsageError(f"{name} is {kind}; translate it to {'json or xml' if kind == 'x12' else 'x12'}")
+    converters: dict[tuple[str, str], tuple[Callable[..., None], bool, bool]] = {
+        ("x12", "json"): (tr.x12_to_json, True, False),
+        ("x12", "xml"): (tr.x12_to_xml, True, True),
+        ("json", "x12"): (tr.json_to_x12, False, False),
+        ("xml", "x12"): (tr.xml_to_x12, True, False),
+    }
+    convert, binary_in, binary_out = converters[(kind, target)]
+    src: IO[Any] = io.BytesIO(data) if binary_in else io.StringIO(data.decode("utf-8", "surrogateescape"))
+    try:
+        with _atomic_output(output, binary_out) as out:
+            convert(src, out, name)
+    except tr.TranslateError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _codes(f: Finding) -> str:
+    names = (("TA1", f.ta1), ("AK9", f.ak9), ("AK5", f.ak5), ("AK3", f.ak3), ("AK4", f.ak4))
+    return ", ".join(f"{k} {v}" for k, v in names if v)
+
+
+@main.command("validate")
+@click.argument("source", metavar="IN")
+@click.option("--ack", "ack_path", default=None, help="Write the 997 (and TA1) answering IN to this file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--as-of", default=None, help="Date/time stamped on the acknowledgment (ISO 8601, Central).")
+@click.option("--control-number", default=1, type=click.IntRange(1, 999_999_999),
+              help="First ISA13/GS06 of the acknowledgment.")
+@click.pass_context
+def validate_cmd(ctx: click.Context, source: str, ack_path: str | None, as_json: bool, as_of: str | None,
+                 control_number: int) -> None:
+    """Check envelope, structure and the Illinois guide rules; exit 0 valid, 1 findings, 2 usage."""
+    app = _app(ctx, as_of)
+    with _binary_input(source) as (stream, name):
+        result = validate_stream(stream, name, app.guide)
+    if as_json:
+        click.echo(json.dumps({"file": name, "valid": result.valid, "segments": result.segments,
+                               "transaction_sets": result.transaction_sets,
+                               "findings": [f.to_json() for f in result.findings]}, indent=2, sort_keys=True))
+    else:
+        for f in result.findings:
+            codes = _codes(f)
+            click.echo(f"{f}" + (f" ({codes})" if codes else ""))
+        n = len(result.findings)
+        click.echo(f"{name}: {'valid' if result.valid else f'{n} finding' + ('s' if n != 1 else '')}"
+                   f" in {result.transaction_sets} transaction set(s), {result.segments} segment(s)",
+                   err=not result.valid)
+    if ack_path is not None:
+        _write_acks(app, result, ack_path, control_number)
+    sys.exit(0 if result.valid else 1)
+
+
+def _write_acks(app: App, result: Validation, ack_path: str, first: int) -> None:
+    if not result.interchanges:
+        click.echo(f"{result.file}: no readable ISA, so no 997 or TA1 can be addressed; none written", err=True)
+        return
+    numbers = CounterControlNumbers(start=first)
+    at = app.clock.now()
+    with _atomic_output(ack_path, binary=False) as out:
+        for isa in result.interchanges:
+            ta1, bodies = acknowledge(isa, isa.separators)
+            seps = Separators(isa.separators.element, isa.separators.component,
+                              isa.separators.segment, isa.separators.suffix)
+            profile = Profile(sender=Party(*isa.receiver), receiver=Party(*isa.sender), separators=seps,
+                              usage=isa.isa.get(15) or "T")
+            groups = [[Transaction("997", body) for body in bodies]] if bodies else []
+            write(interchange(profile, groups, numbers, at, ta1s=[ta1] if ta1 else []), seps, out)

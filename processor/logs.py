@@ -1,0 +1,29 @@
+"""structlog set-up: JSON lines for machines (cron, files), readable lines for people."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+
+def configure(fmt: str | None = None) -> None:
+    """``fmt`` is ``json`` or ``console``; by default JSON unless stderr is a terminal."""
+    if fmt is None:
+        fmt = "console" if sys.stderr.isatty() else "json"
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer(sort_keys=True) if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False))
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    # pyx12 logs every error it finds at ERROR; those are findings, not incidents.
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
