@@ -210,41 +210,50 @@ def _xml_text(value: str, s: Segment) -> str:
 def x12_to_xml(stream: BinaryIO, out: IO[bytes], name: str = "-") -> None:
     """Stream X12 into XML with lxml's incremental writer."""
     reader = _reader(stream, name)
-    component = ">"
+    failure: TranslateError | None = None
     with etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element("x12", format=XML_FORMAT):
             xf.write("\n")
             contexts: list[Any] = []
-            for kind, s, seps in structure(reader):
-                if kind == "isa":
-                    assert s is not None and seps is not None
-                    component = seps.component
-                    ctx = xf.element("interchange", element=seps.element, component=seps.component,
-                                     segment=_xml_attr(seps.segment), suffix=SUFFIX_NAMES[seps.suffix])
-                    ctx.__enter__()
-                    contexts.append(ctx)
-                    xf.write("\n")
-                    _xml_segment(xf, s, component)
-                elif kind in ("group", "set"):
-                    ctx = xf.element("group" if kind == "group" else "transaction")
-                    ctx.__enter__()
-                    contexts.append(ctx)
-                    xf.write("\n")
-                    if s is not None:
-                        _xml_segment(xf, s, component)
-                elif kind in ("seg", "trail", "end-isa"):
-                    if s is not None:
-                        _xml_segment(xf, s, component)
-                elif kind in ("end-set", "end-group"):
-                    if s is not None:
-                        _xml_segment(xf, s, component)
-                    contexts.pop().__exit__(None, None, None)
-                    xf.write("\n")
-                elif kind == "close-isa":
-                    contexts.pop().__exit__(None, None, None)
-                    xf.write("\n")
+            try:
+                _xml_body(xf, reader, contexts)
+            except TranslateError as exc:
+                failure = exc
+            while contexts:  # the incremental writer must be unwound in order, even on failure
+                contexts.pop().__exit__(None, None, None)
+    if failure is not None:
+        raise failure
     _check_readable(reader)
+
+
+def _xml_body(xf: Any, reader: X12Reader, contexts: list[Any]) -> None:
+    component = ">"
+    for kind, s, seps in structure(reader):
+        if kind == "isa":
+            assert s is not None and seps is not None
+            component = seps.component
+            ctx = xf.element("interchange", element=seps.element, component=seps.component,
+                             segment=_xml_attr(seps.segment), suffix=SUFFIX_NAMES[seps.suffix])
+            ctx.__enter__()
+            contexts.append(ctx)
+            xf.write("\n")
+            _xml_segment(xf, s, component)
+        elif kind in ("group", "set"):
+            ctx = xf.element("group" if kind == "group" else "transaction")
+            ctx.__enter__()
+            contexts.append(ctx)
+            xf.write("\n")
+            if s is not None:
+                _xml_segment(xf, s, component)
+        elif kind in ("seg", "trail", "end-isa"):
+            if s is not None:
+                _xml_segment(xf, s, component)
+        elif kind in ("end-set", "end-group", "close-isa"):
+            if s is not None:
+                _xml_segment(xf, s, component)
+            contexts.pop().__exit__(None, None, None)
+            xf.write("\n")
 
 
 def _xml_attr(terminator: str) -> str:

@@ -200,6 +200,10 @@ class Calendar:
         object.__setattr__(self, "holidays", MappingProxyType(dict(sorted(days.items()))))
         object.__setattr__(self, "schedule", MappingProxyType(dict(sorted(schedule.items()))))
 
+    def __hash__(self) -> int:
+        """Hashable despite its mappings, so a calendar can key a cache."""
+        return hash((tuple(self.holidays.items()), tuple(self.schedule.items()), self.cutoff, self.zone))
+
     # ----------------------------------------------------------------------------- construction
 
     @classmethod
@@ -356,8 +360,9 @@ class Calendar:
         Tariff 10.B(5): "within ten calendar days of the Company's processing of the enrollment DASR.
         If the tenth calendar day falls on a non-business day, then the rescission period shall be
         extended through the next business day." Day one is the day after processing (the tenth
-        calendar day *of* the window, FAQ), as time periods are counted in Illinois (first day
-        excluded, last included). The same rule governs a switch from Rider RTP (10.A).
+        calendar day *of* the window, FAQ), as Illinois counts time periods (5 ILCS 70/1.11: first
+        day excluded, last included). This is the reading the FAQ's "at least 17 calendar days"
+        fits: with it no business day ever needs more than 16. The same rule governs a switch from Rider RTP (10.A).
 
         The window is never shortened: the FAQ's "the last day of the enrollment rescission window may
         not encroach upon the Ameren billing window" constrains which read the enrollment takes
