@@ -9,10 +9,11 @@ bad (or whose ISA14 asks for one).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from edi.envelope import GroupSummary, InterchangeSummary, SetSummary
 from edi.findings import Finding
+from edi.messages import AckStatus, ElementNote, FunctionalAck, SegmentNote, SetAck
 from edi.segments import Segment, Separators, seg
 
 MAX_AK3 = 999  # X12: the AK3 loop repeats at most 999 times
@@ -36,49 +37,50 @@ def _codes(findings: Iterable[Finding], attr: str) -> list[str]:
     return seen[:MAX_CODES]
 
 
-def set_response(summary: SetSummary, separators: Separators) -> list[Segment]:
-    """AK2 .. AK5 for one transaction set."""
-    out = [seg("AK2", summary.st01, summary.st02)]
+def set_response(summary: SetSummary, separators: Separators) -> SetAck:
+    """AK2 .. AK5 for one transaction set: one AK3 per segment in error, its AK4s under it."""
     by_segment: dict[tuple[int, str], list[Finding]] = {}
     for f in summary.findings:
         if f.ak3 or f.ak4:
-            key = (f.set_position or 0, f.segment_id)
-            by_segment.setdefault(key, []).append(f)
+            by_segment.setdefault((f.set_position or 0, f.segment_id), []).append(f)
+    notes = []
     for (position, segment_id), findings in list(by_segment.items())[:MAX_AK3]:
-        segment_code = next((f.ak3 for f in findings if f.ak3), "8")
-        loop = next((f.loop for f in findings if f.loop), "")
-        out.append(seg("AK3", _clean(segment_id, separators, 3) or "UNK", str(max(position, 1)), loop[:6]
-                       if loop and loop.isalnum() else "", segment_code))
-        for f in [f for f in findings if f.ak4][:MAX_AK4]:
-            where = str(f.element or 1)
-            if f.component:
-                where += separators.component + str(f.component)
-            out.append(seg("AK4", where, f.data_ele or "", f.ak4 or "", _clean(f.value or "", separators)))
+        loop = next((f.loop for f in findings if f.loop), None)
+        notes.append(SegmentNote(
+            segment_id=_clean(segment_id, separators, 3) or "UNK",
+            position=max(position, 1),
+            loop=loop[:6] if loop and loop.isalnum() else None,
+            code=next((f.ak3 for f in findings if f.ak3), "8"),  # 8: segment has data element errors
+            elements=tuple(
+                ElementNote(position=f.element or 1, component=f.component, data_element=f.data_ele,
+                            code=f.ak4 or "", value=_clean(f.value or "", separators) or None)
+                for f in findings if f.ak4)[:MAX_AK4],
+        ))
     codes = _codes(summary.findings, "ak5")
     if summary.findings and not codes:
         codes = ["5"]  # one or more segments in error
-    out.append(seg("AK5", "A" if summary.accepted else "R", *codes))
-    return out
+    return SetAck(set_id=summary.st01, control=summary.st02,
+                  status=AckStatus.ACCEPTED if summary.accepted else AckStatus.REJECTED,
+                  codes=tuple(codes), segments=tuple(notes))
 
 
-def functional_ack(group: GroupSummary, separators: Separators) -> list[Segment]:
-    """The body (AK1 .. AK9) of the 997 answering one functional group."""
-    body = [seg("AK1", group.gs01, group.gs06)]
-    for summary in group.sets:
-        body.extend(set_response(summary, separators))
+def functional_ack(group: GroupSummary, separators: Separators) -> FunctionalAck:
+    """The 997 answering one functional group."""
     accepted = sum(1 for s in group.sets if s.accepted)
     received = len(group.sets)
     codes = _codes(group.findings, "ak9")
     if codes or accepted == 0:
-        status = "R"
+        status = AckStatus.REJECTED
     elif accepted < received:
-        status = "P"
+        status = AckStatus.PARTIAL
     else:
-        status = "A"
+        status = AckStatus.ACCEPTED
     ge01 = group.ge.get(1) if group.ge is not None else ""
-    included = ge01 if ge01.isdigit() else str(received)
-    body.append(seg("AK9", status, included, str(received), str(accepted), *codes))
-    return body
+    return FunctionalAck(
+        functional_id=group.gs01, group_control=group.gs06,
+        sets=tuple(set_response(s, separators) for s in group.sets),
+        status=status, included=int(ge01) if ge01.isdigit() else received, received=received,
+        accepted=accepted, codes=tuple(codes))
 
 
 def ta1(interchange: InterchangeSummary) -> Segment | None:
@@ -92,6 +94,6 @@ def ta1(interchange: InterchangeSummary) -> Segment | None:
 
 
 def acknowledge(interchange: InterchangeSummary, separators: Separators) -> tuple[Segment | None,
-                                                                                 Sequence[list[Segment]]]:
-    """The TA1 (or None) and one 997 body per functional group of an interchange."""
+                                                                                 list[FunctionalAck]]:
+    """The TA1 (or None) and one 997 per functional group of an interchange."""
     return ta1(interchange), [functional_ack(g, separators) for g in interchange.groups]

@@ -98,8 +98,8 @@ def rows(rescission_codes: Set[str] = RESCISSION_CODES) -> tuple[Row, ...]:
     """The classification table; first match wins."""
     rescission = frozenset(rescission_codes)
     return (
-        # kind                                ST01   purpose  ASI01     ASI02   more
-        # 814: specific rows first
+        # Row(kind, ST01, purpose, ASI01, ASI02, bgn06=..., ref_1p_in=...)
+        # 814: specific rows before the general rows they refine
         Row(Kind.UTILITY_INITIATED_ENROLLMENT, "814", "11", RESPONSE, "021", bgn06=UTILITY_INITIATED),
         Row(Kind.ENROLLMENT_REQUEST, "814", "13", REQUEST, "021"),
         Row(Kind.ENROLLMENT_RESPONSE, "814", "11", RESPONSE, "021"),

@@ -21,10 +21,10 @@ import click
 
 from edi import translate as tr
 from edi.acks import acknowledge
+from edi.canonical import render
 from edi.findings import Finding
-from edi.segments import Separators
 from edi.validate import Validation, validate_stream
-from edi.writer import CounterControlNumbers, Party, Profile, Transaction, interchange, write
+from edi.writer import CounterControlNumbers, Party, Profile, Transaction, interchange
 from processor import logs
 from processor.bootstrap import App, bootstrap
 from processor.clock import FixedClock, parse_as_of
@@ -80,8 +80,12 @@ def _atomic_output(path: str | None, binary: bool) -> Iterator[IO[Any]]:
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or Path("."))
     try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {
-                "encoding": "utf-8", "errors": "surrogateescape", "newline": ""})) as out:
+        out: IO[Any]
+        if binary:
+            out = os.fdopen(fd, "wb")
+        else:
+            out = os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="")
+        with out:
             yield out
         os.replace(tmp, target)
     except BaseException:
@@ -168,10 +172,11 @@ def _write_acks(app: App, result: Validation, ack_path: str, first: int) -> None
     at = app.clock.now()
     with _atomic_output(ack_path, binary=False) as out:
         for isa in result.interchanges:
-            ta1, bodies = acknowledge(isa, isa.separators)
-            seps = Separators(isa.separators.element, isa.separators.component,
-                              isa.separators.segment, isa.separators.suffix)
+            ta1, acks = acknowledge(isa, isa.separators)
+            seps = isa.separators
             profile = Profile(sender=Party(*isa.receiver), receiver=Party(*isa.sender), separators=seps,
                               usage=isa.isa.get(15) or "T")
+            bodies = [render(ack, component_separator=seps.component) for ack in acks]
             groups = [[Transaction("997", body) for body in bodies]] if bodies else []
-            write(interchange(profile, groups, numbers, at, ta1s=[ta1] if ta1 else []), seps, out)
+            for segment in interchange(profile, groups, numbers, at, ta1s=[ta1] if ta1 else []):
+                out.write(seps.render(segment))

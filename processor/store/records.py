@@ -1,0 +1,356 @@
+"""What the store hands out: frozen dataclasses with typed fields, never SQLAlchemy rows.
+
+The master-data records are also what the loader hands *in* (``upsert_*``), so a CSV row, a stored
+row and what a handler reads are one type. Code sets are ``StrEnum``s whose values are spelled as in
+the master-data CSVs (../shared/spec/interfaces.md). Timestamps are aware UTC datetimes (the store
+refuses naive ones); dates are ``date``; money, energy and multipliers are ``Decimal``.
+
+Records that the database numbers (switch requests, supply history, outbox messages) come in two
+shapes: ``New…`` is what a caller adds, and the stored record extends it with its ``id`` and the
+columns the store fills in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from processor.calendar import CalendarBilling
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "CalendarBilling",
+    "Claim",
+    "ClaimStatus",
+    "Direction",
+    "Holiday",
+    "LedgerEntry",
+    "LedgerOutcome",
+    "Meter",
+    "MeterRole",
+    "Metering",
+    "NewOutboxMessage",
+    "NewSupplyPeriod",
+    "NewSwitchRequest",
+    "OutboxMessage",
+    "RateClass",
+    "RequestKind",
+    "RequestStatus",
+    "Sbo",
+    "ScheduledRead",
+    "ServicePoint",
+    "Supplier",
+    "SupplyPeriod",
+    "SwitchRequest",
+    "UcbPor",
+    "UtilitySupply",
+]
+
+# ------------------------------------------------------------------------------ code sets
+
+
+class UcbPor(StrEnum):
+    """Which utility-consolidated billing / purchase-of-receivables options a RES uses (``ucb_por``)."""
+
+    NONE = "none"
+    BILL_READY = "bill_ready"
+    RATE_READY = "rate_ready"
+    BOTH = "both"
+
+
+class Sbo(StrEnum):
+    """The RES's single-bill option role (``sbo``)."""
+
+    NONE = "none"
+    AGENT = "agent"
+    GUARANTOR = "guarantor"
+
+
+class AccountStatus(StrEnum):
+    """An account's status (``status``): only active accounts can switch (814 reject ``008``)."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    FINAL = "final"
+
+
+class RateClass(StrEnum):
+    """Ameren Illinois delivery service rate classes (``rate_class``)."""
+
+    DS1 = "DS1"
+    DS2 = "DS2"
+    DS3A = "DS3A"
+    DS3B = "DS3B"
+    DS4 = "DS4"
+    DS5 = "DS5"
+    DS6 = "DS6"
+
+
+class Metering(StrEnum):
+    """How a service point is metered (``metering``): decides scalar or interval 867s."""
+
+    SCALAR = "scalar"
+    INTERVAL = "interval"
+
+
+class UtilitySupply(StrEnum):
+    """The utility's own supply services, the non-DUNS values of a service point's ``supplier``."""
+
+    BGS = "BGS"  #: basic generation service (fixed price)
+    RTP = "RTP"  #: real-time pricing
+    HSS = "HSS"  #: hourly supply service
+
+
+class MeterRole(StrEnum):
+    """A meter's role in the service point's usage (``role``), as in the 867's meter role."""
+
+    ADDITIVE = "A"
+    SUBTRACTIVE = "S"
+
+
+class RequestKind(StrEnum):
+    """The 814 business request a ``switch_requests`` row records."""
+
+    ENROLLMENT = "enrollment"
+    DROP = "drop"
+    RESCISSION = "rescission"
+    DROP_CANCEL = "drop_cancel"
+    REINSTATEMENT = "reinstatement"
+    UTILITY_INITIATED = "utility_initiated"
+
+
+class Direction(StrEnum):
+    """Who sent the request: a RES (``in``) or the utility (``out``: utility-initiated, reinstatement)."""
+
+    INBOUND = "in"
+    OUTBOUND = "out"
+
+
+class RequestStatus(StrEnum):
+    """Where a switch request stands; a rejected request keeps its row (with the REF*7G code)."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EFFECTIVE = "effective"
+    CANCELLED = "cancelled"
+    RESCINDED = "rescinded"
+
+
+class LedgerOutcome(StrEnum):
+    """How the processing of a claimed interchange ended."""
+
+    PROCESSED = "processed"
+    QUARANTINED = "quarantined"
+
+
+class ClaimStatus(StrEnum):
+    """What claiming an interchange in the ingest ledger found."""
+
+    NEW = "new"  #: never seen: process it
+    RESUME = "resume"  #: the same bytes were claimed by a run that did not finish: process what is left
+    DUPLICATE = "duplicate"  #: the same bytes were already processed: skip, it is a re-send
+    CONTROL_NUMBER_REUSED = "control_number_reused"  #: same sender and ISA13, other bytes: quarantine
+
+
+# ---------------------------------------------------------------------------- master data
+
+
+@dataclass(frozen=True, slots=True)
+class Supplier:
+    """A Retail Electric Supplier, keyed by its DUNS (9 digits, or 13 for DUNS+4)."""
+
+    duns: str
+    name: str
+    ucb_por: UcbPor
+    sbo: Sbo
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A customer account (REF*12); ``zip`` is stored as digits only (5 or 9)."""
+
+    account_number: str
+    customer_name: str
+    service_address: str
+    city: str
+    state: str
+    zip: str
+    bill_group: str  #: ``01``–``21``: which meter reading schedule applies
+    calendar_billing: CalendarBilling
+    status: AccountStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePoint:
+    """A service point of an account; ``supplier`` is a RES DUNS or a :class:`UtilitySupply` code."""
+
+    service_point_id: str
+    account_number: str
+    rate_class: RateClass
+    metering: Metering
+    supplier: str
+    lighting: bool
+    plc: Decimal | None = None  #: peak load contribution, kW
+    load_profile: str | None = None
+    delivery_voltage: str | None = None
+    supply_voltage: str | None = None
+    meter_voltage: str | None = None
+    rate_zone: str | None = None
+
+    @property
+    def utility_supply(self) -> UtilitySupply | None:
+        """The utility supply service when no RES serves the point, else None."""
+        try:
+            return UtilitySupply(self.supplier)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Meter:
+    """A meter of a service point; ``interval_minutes`` is None for a scalar meter."""
+
+    meter_number: str
+    service_point_id: str
+    role: MeterRole
+    interval_minutes: int | None
+    multiplier: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledRead:
+    """One scheduled meter reading date of a bill group."""
+
+    bill_group: str
+    read_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """One of the utility's non-business days besides weekends."""
+
+    date: date
+    name: str
+
+
+# ------------------------------------------------------------------------------ switching
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewSwitchRequest:
+    """One 814 business request (one LIN of an 814), inbound from a RES or outbound from the utility.
+
+    A request is recorded even when it is rejected (an unknown account or DUNS included), so the
+    account, supplier and service point are plain values, not foreign keys.
+    """
+
+    kind: RequestKind
+    direction: Direction
+    supplier: str  #: the RES's DUNS (N1*SJ N104 inbound; the addressed RES outbound)
+    account_number: str  #: REF*12
+    request_ref: str  #: BGN02
+    line_ref: str  #: LIN01
+    received_at: datetime  #: when the utility received (or created) it, aware
+    service_point_id: str | None = None  #: None for an account-level request
+    requested_date: date | None = None  #: DTM*007 (or DTM*MRR)
+    off_cycle: bool = False  #: REF*TD*OFFCYCLE
+    status: RequestStatus = RequestStatus.PENDING
+    effective_date: date | None = None
+    effective_at: datetime | None = None  #: off-cycle switches: 23:59:59 CPT of the effective date
+    rejection_code: str | None = None  #: REF*7G REF02
+    rejection_text: str | None = None  #: REF*7G REF03
+    related_request_id: int | None = None  #: the request this one rescinds, cancels or answers
+    ledger_id: int | None = None  #: the ingest-ledger entry of the interchange it came in
+    source_file: str | None = None
+    isa13: str | None = None
+    gs06: str | None = None
+    st02: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwitchRequest(NewSwitchRequest):
+    """A recorded switch request."""
+
+    id: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewSupplyPeriod:
+    """Who supplies a service point from ``start_date`` (through ``end_date`` when bounded).
+
+    History is appended, never rewritten: on a day, the period covering it with the latest
+    ``start_date`` wins, ties going to the one recorded last (so a rescission that restores the prior
+    RES from the same date overrides the rescinded enrollment without erasing it).
+    """
+
+    service_point_id: str
+    supplier: str  #: a RES DUNS or a :class:`UtilitySupply` code
+    start_date: date
+    recorded_at: datetime
+    end_date: date | None = None
+    cause_request_id: int | None = None  #: the switch request that caused it (None: initial load)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SupplyPeriod(NewSupplyPeriod):
+    """A recorded supply period."""
+
+    id: int
+
+
+# --------------------------------------------------------------------- exactly-once machinery
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One claimed inbound interchange. ``sha256`` is of the interchange's bytes (ISA through IEA)."""
+
+    id: int
+    sender: str
+    isa13: str
+    sha256: str
+    file_name: str
+    claimed_at: datetime
+    finished_at: datetime | None
+    outcome: LedgerOutcome | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The answer to claiming an interchange: what to do, and the ledger entry it is about."""
+
+    status: ClaimStatus
+    entry: LedgerEntry  #: for CONTROL_NUMBER_REUSED, the earlier interchange that holds the number
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewOutboxMessage:
+    """An outbound canonical message waiting to be rendered and sent.
+
+    ``idempotency_key`` is deterministic in the inbound that caused it (for instance
+    ``"<ledger sha256>:<GS06>:<ST02>:<n>"``), so processing the same inbound twice enqueues once.
+    """
+
+    idempotency_key: str
+    receiver: str  #: the receiving party's DUNS
+    st01: str  #: 814, 867, 824, 997 …
+    kind: str  #: the canonical message type, e.g. ``EnrollmentResponse``
+    payload: str  #: the canonical message as JSON text
+    created_at: datetime
+    ledger_id: int | None = None
+    source_gs06: str | None = None
+    source_st02: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxMessage(NewOutboxMessage):
+    """An enqueued outbound message; ``sent_file`` and ``sent_at`` are set once it is written."""
+
+    id: int
+    sent_file: str | None = None
+    sent_at: datetime | None = None
