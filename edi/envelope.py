@@ -79,6 +79,7 @@ class InterchangeSummary:
     groups: list[GroupSummary] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     iea: Segment | None = None
+    ta1s: list[Segment] = field(default_factory=list)  #: TA1s received in this interchange
 
     @property
     def isa13(self) -> str:
@@ -138,7 +139,7 @@ class Envelope:
               ak3: str | None = None) -> Finding:
         isa, grp, st = self._isa, self._group, self._set_summary
         if segment_id is None:
-            segment_id = seg.id if seg else ""
+            segment_id = shorten(seg.id, 12) if seg else ""
         finding = Finding(
             self.file, position, segment_id, rule, message, level=level, element=element,
             value=shorten(value) if value is not None else None, ak3=ak3,
@@ -178,6 +179,8 @@ class Envelope:
                 yield from self._close_group(seg)
             elif sid == "IEA":
                 yield from self._close_isa(seg)
+            elif sid == "TA1" and self._isa is not None and self._group is None and not self._after_iea:
+                self._isa.ta1s.append(seg)  # an interchange acknowledgment, between ISA and GS
             else:
                 self._stray(seg)
             if len(reader_findings) > self._absorbed:
@@ -301,7 +304,7 @@ class Envelope:
             return
         self._find(None, position, "envelope.se-missing",
                    f"transaction set {self._set_summary.st02} has no SE trailer",
-                   Level.TRANSACTION, ak5="2")
+                   Level.TRANSACTION, ak5="2", segment_id="SE")
         yield from self._emit()
 
     def _emit(self) -> Iterator[TransactionSet]:
@@ -333,7 +336,8 @@ class Envelope:
         yield from self._close_set_missing(position)
         if self._group is not None:
             self._find(None, position, "envelope.ge-missing",
-                       f"functional group {self._group.gs06} has no GE trailer", Level.GROUP, ak9="3")
+                       f"functional group {self._group.gs06} has no GE trailer", Level.GROUP, ak9="3",
+                       segment_id="GE")
             self._group = None
 
     def _close_isa(self, seg: Segment) -> Iterator[TransactionSet]:
@@ -358,7 +362,7 @@ class Envelope:
         if self._isa is not None and not self._after_iea:
             self._find(None, position, "envelope.iea-missing",
                        f"interchange {self._isa.isa13} has no IEA trailer (file truncated?)",
-                       Level.INTERCHANGE, ta1="023")
+                       Level.INTERCHANGE, ta1="023", segment_id="IEA")
             self._after_iea = True
 
 

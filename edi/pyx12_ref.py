@@ -31,6 +31,8 @@ _AK3_CODES = frozenset("12345678")
 _AK4_CODES = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"})
 #: how pyx12's 997 writer turns ST/SE element errors into AK5 codes (by element position)
 _ST_ELE_AK5 = {1: "6", 2: "7"}
+#: errors pyx12's tokenizer (X12Reader) raises; its error cursor, not the segment, decides where they land
+_READER_TEXT = re.compile(r'^Segment ".*" is empty$|^Segment identifier ".*" is invalid$|leading space', re.S)
 _REFDES = re.compile(r"\(([A-Z][A-Z0-9]{1,2})(\d\d)(?:-\d+)?\)")
 
 
@@ -146,7 +148,7 @@ def _read_tree(path: str, errh: Any) -> list[Finding]:
 
 def _element_findings(
     path: str, node: Any, ids: tuple[str, str], level: Level, open_line: int, close_line: int | None,
-    **ids_kw: str | None,
+    **ids_kw: Any,
 ) -> list[Finding]:
     """Element errors pyx12 parks on an ISA/GS/ST node (they belong to its header or trailer)."""
     out: list[Finding] = []
@@ -176,8 +178,9 @@ def _st_findings(path: str, st: Any, isa13: str | None, gs06: str | None) -> lis
     for seg in st.children:
         for code, text, value in seg.errors:
             ak3 = "8" if code == "SEG1" else code
+            rule = "pyx12.reader" if code == "SEG1" or _READER_TEXT.search(text) else "pyx12.segment"
             out.append(
-                Finding(path, seg.cur_line, seg.seg_id or "", "pyx12.segment", text,
+                Finding(path, seg.cur_line, seg.seg_id or "", rule, text,
                         set_position=seg.seg_count, value=shorten(value) if value else None,
                         ak3=ak3 if ak3 in _AK3_CODES else None, **kw)
             )

@@ -27,13 +27,19 @@ class ControlNumbers(Protocol):
 
 @dataclass
 class CounterControlNumbers:
-    """In-memory control numbers, for the CLI and tests: each scope counts from ``start``."""
+    """In-memory control numbers, for the CLI and tests: each scope counts from ``start``.
+
+    ``shared`` makes every scope draw from one counter: for a single file holding
+    interchanges to several partners, whose ISA13s must still differ.
+    """
 
     start: int = 1
+    shared: bool = False
     _counters: dict[str, Iterator[int]] = field(default_factory=dict)
 
     def next(self, scope: str) -> int:
-        counter = self._counters.setdefault(scope, itertools.count(self.start))
+        key = "" if self.shared else scope
+        counter = self._counters.setdefault(key, itertools.count(self.start))
         return next(counter)
 
 

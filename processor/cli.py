@@ -168,7 +168,7 @@ def _write_acks(app: App, result: Validation, ack_path: str, first: int) -> None
     if not result.interchanges:
         click.echo(f"{result.file}: no readable ISA, so no 997 or TA1 can be addressed; none written", err=True)
         return
-    numbers = CounterControlNumbers(start=first)
+    numbers = CounterControlNumbers(start=first, shared=True)
     at = app.clock.now()
     with _atomic_output(ack_path, binary=False) as out:
         for isa in result.interchanges:

@@ -1,0 +1,239 @@
+"""Master data: suppliers, accounts, service points, meters, the read schedule and holidays.
+
+Read by the handlers (inside their unit of work) and written by the loader, which replaces a row
+whole when its key comes again (upsert). Nothing is ever deleted by a load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Column, Connection, RowMapping, Table, select
+
+from processor.store import schema
+from processor.store.records import (
+    Account,
+    AccountStatus,
+    CalendarBilling,
+    Holiday,
+    Meter,
+    Metering,
+    MeterRole,
+    RateClass,
+    Sbo,
+    ScheduledRead,
+    ServicePoint,
+    Supplier,
+    UcbPor,
+)
+from processor.store.statements import upsert
+
+#: Keys per IN (…) list: far below SQLite's and PostgreSQL's limits on bound parameters.
+_CHUNK = 500
+
+
+class MasterData:
+    """Master data inside one unit of work's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    # ------------------------------------------------------------------------------- reads
+
+    def get_supplier(self, duns: str) -> Supplier | None:
+        row = self._one(schema.suppliers, schema.suppliers.c.duns, duns)
+        return None if row is None else _supplier(row)
+
+    def get_account(self, account_number: str) -> Account | None:
+        row = self._one(schema.accounts, schema.accounts.c.account_number, account_number)
+        return None if row is None else _account(row)
+
+    def get_service_point(self, service_point_id: str) -> ServicePoint | None:
+        row = self._one(schema.service_points, schema.service_points.c.service_point_id, service_point_id)
+        return None if row is None else _service_point(row)
+
+    def service_points_of(self, account_number: str) -> list[ServicePoint]:
+        """The account's service points, by id."""
+        table = schema.service_points
+        query = select(table).where(table.c.account_number == account_number).order_by(table.c.service_point_id)
+        return [_service_point(row) for row in self._connection.execute(query).mappings()]
+
+    def get_meter(self, meter_number: str) -> Meter | None:
+        row = self._one(schema.meters, schema.meters.c.meter_number, meter_number)
+        return None if row is None else _meter(row)
+
+    def meters_of(self, service_point_id: str) -> list[Meter]:
+        """The service point's meters, by number."""
+        table = schema.meters
+        query = select(table).where(table.c.service_point_id == service_point_id).order_by(table.c.meter_number)
+        return [_meter(row) for row in self._connection.execute(query).mappings()]
+
+    def calendar_inputs(self) -> tuple[dict[date, str], dict[str, tuple[date, ...]]]:
+        """What :class:`processor.calendar.Calendar` is built from: holidays and the read schedule."""
+        holidays = {row.date: row.name for row in self._connection.execute(select(schema.holidays))}
+        schedule: dict[str, list[date]] = {}
+        query = select(schema.read_schedule).order_by(schema.read_schedule.c.bill_group,
+                                                       schema.read_schedule.c.read_date)
+        for row in self._connection.execute(query):
+            schedule.setdefault(row.bill_group, []).append(row.read_date)
+        return holidays, {group: tuple(reads) for group, reads in schedule.items()}
+
+    def holiday_years(self) -> set[int]:
+        """The years that have at least one holiday in the table."""
+        return {day.year for day in self._connection.scalars(select(schema.holidays.c.date))}
+
+    # ------------------------------------------------------------- what the loader checks
+
+    def existing_suppliers(self, duns: Iterable[str]) -> set[str]:
+        return self._existing(schema.suppliers.c.duns, duns)
+
+    def existing_accounts(self, account_numbers: Iterable[str]) -> set[str]:
+        return self._existing(schema.accounts.c.account_number, account_numbers)
+
+    def metering_of(self, service_point_ids: Iterable[str]) -> dict[str, Metering]:
+        """How each of the known ``service_point_ids`` is metered; unknown ids are left out."""
+        table = schema.service_points
+        found: dict[str, Metering] = {}
+        for chunk in _chunks(sorted(set(service_point_ids))):
+            query = select(table.c.service_point_id, table.c.metering).where(table.c.service_point_id.in_(chunk))
+            found.update((row.service_point_id, Metering(row.metering)) for row in self._connection.execute(query))
+        return found
+
+    # ------------------------------------------------------------------------------ writes
+
+    def upsert_suppliers(self, rows: Iterable[Supplier]) -> int:
+        values = [{"duns": s.duns, "name": s.name, "ucb_por": s.ucb_por.value, "sbo": s.sbo.value} for s in rows]
+        return upsert(self._connection, schema.suppliers, values, ["duns"])
+
+    def upsert_accounts(self, rows: Iterable[Account]) -> int:
+        values = [
+            {
+                "account_number": a.account_number,
+                "customer_name": a.customer_name,
+                "service_address": a.service_address,
+                "city": a.city,
+                "state": a.state,
+                "zip": a.zip,
+                "bill_group": a.bill_group,
+                "calendar_billing": a.calendar_billing.value,
+                "status": a.status.value,
+            }
+            for a in rows
+        ]
+        return upsert(self._connection, schema.accounts, values, ["account_number"])
+
+    def upsert_service_points(self, rows: Iterable[ServicePoint]) -> int:
+        values = [
+            {
+                "service_point_id": p.service_point_id,
+                "account_number": p.account_number,
+                "rate_class": p.rate_class.value,
+                "metering": p.metering.value,
+                "supplier": p.supplier,
+                "lighting": p.lighting,
+                "plc": p.plc,
+                "load_profile": p.load_profile,
+                "delivery_voltage": p.delivery_voltage,
+                "supply_voltage": p.supply_voltage,
+                "meter_voltage": p.meter_voltage,
+                "rate_zone": p.rate_zone,
+            }
+            for p in rows
+        ]
+        return upsert(self._connection, schema.service_points, values, ["service_point_id"])
+
+    def upsert_meters(self, rows: Iterable[Meter]) -> int:
+        values = [
+            {
+                "meter_number": m.meter_number,
+                "service_point_id": m.service_point_id,
+                "role": m.role.value,
+                "interval_minutes": m.interval_minutes,
+                "multiplier": m.multiplier,
+            }
+            for m in rows
+        ]
+        return upsert(self._connection, schema.meters, values, ["meter_number"])
+
+    def upsert_schedule(self, rows: Iterable[ScheduledRead]) -> int:
+        values = [{"bill_group": r.bill_group, "read_date": r.read_date} for r in rows]
+        return upsert(self._connection, schema.read_schedule, values, ["bill_group", "read_date"])
+
+    def upsert_holidays(self, rows: Iterable[Holiday]) -> int:
+        values = [{"date": h.date, "name": h.name} for h in rows]
+        return upsert(self._connection, schema.holidays, values, ["date"])
+
+    # ----------------------------------------------------------------------------- helpers
+
+    def _one(self, table: Table, key: Column[Any], value: object) -> RowMapping | None:
+        return self._connection.execute(select(table).where(key == value)).mappings().first()
+
+    def _existing(self, column: Column[Any], keys: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(keys))):
+            found.update(self._connection.scalars(select(column).where(column.in_(chunk))))
+        return found
+
+
+def _chunks(keys: Sequence[str]) -> Iterable[Collection[str]]:
+    for start in range(0, len(keys), _CHUNK):
+        yield keys[start : start + _CHUNK]
+
+
+def _supplier(row: RowMapping) -> Supplier:
+    return Supplier(duns=row["duns"], name=row["name"], ucb_por=UcbPor(row["ucb_por"]), sbo=Sbo(row["sbo"]))
+
+
+def _account(row: RowMapping) -> Account:
+    return Account(
+        account_number=row["account_number"],
+        customer_name=row["customer_name"],
+        service_address=row["service_address"],
+        city=row["city"],
+        state=row["state"],
+        zip=row["zip"],
+        bill_group=row["bill_group"],
+        calendar_billing=CalendarBilling(row["calendar_billing"]),
+        status=AccountStatus(row["status"]),
+    )
+
+
+def _service_point(row: RowMapping) -> ServicePoint:
+    return ServicePoint(
+        service_point_id=row["service_point_id"],
+        account_number=row["account_number"],
+        rate_class=RateClass(row["rate_class"]),
+        metering=Metering(row["metering"]),
+        supplier=row["supplier"],
+        lighting=bool(row["lighting"]),
+        plc=None if row["plc"] is None else plain_decimal(row["plc"]),
+        load_profile=row["load_profile"],
+        delivery_voltage=row["delivery_voltage"],
+        supply_voltage=row["supply_voltage"],
+        meter_voltage=row["meter_voltage"],
+        rate_zone=row["rate_zone"],
+    )
+
+
+def _meter(row: RowMapping) -> Meter:
+    return Meter(
+        meter_number=row["meter_number"],
+        service_point_id=row["service_point_id"],
+        role=MeterRole(row["role"]),
+        interval_minutes=row["interval_minutes"],
+        multiplier=plain_decimal(row["multiplier"]),
+    )
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """Without the column's trailing zeros (``1.500000`` → ``1.5``, ``40.000000`` → ``40``), never in E notation.
+
+    Both databases pad to the column's scale; handing out the value as it was written keeps records
+    equal in repr and in JSON snapshots to what was loaded.
+    """
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()

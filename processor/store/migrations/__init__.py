@@ -1,0 +1,1 @@
+"""Alembic's script directory: ``env.py`` and ``versions/``, run by :func:`processor.store.database.migrate`."""

@@ -1,0 +1,90 @@
+"""The outbox: outbound messages committed with the state change that caused them, sent afterwards.
+
+A handler enqueues its responses in its own unit of work, so a crash can neither lose a response
+(the state change would be lost with it) nor send one twice (the idempotency key is unique, and
+:meth:`Outbox.enqueue` answers None instead of failing when the key is taken). The writer renders
+what is pending and marks it sent once the file is in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, RowMapping, select, update
+
+from processor.store import schema
+from processor.store.records import NewOutboxMessage, OutboxMessage
+from processor.store.statements import insert_if_absent
+
+
+class Outbox:
+    """The outbox inside one unit of work's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def enqueue(self, message: NewOutboxMessage) -> OutboxMessage | None:
+        """Add a message; None when one with the same idempotency key is already there."""
+        values = {
+            "idempotency_key": message.idempotency_key,
+            "receiver": message.receiver,
+            "st01": message.st01,
+            "kind": message.kind,
+            "payload": message.payload,
+            "created_at": message.created_at,
+            "ledger_id": message.ledger_id,
+            "source_gs06": message.source_gs06,
+            "source_st02": message.source_st02,
+        }
+        if not insert_if_absent(self._connection, schema.outbox, values):
+            return None
+        return self.by_key(message.idempotency_key)
+
+    def by_key(self, idempotency_key: str) -> OutboxMessage | None:
+        table = schema.outbox
+        row = self._connection.execute(
+            select(table).where(table.c.idempotency_key == idempotency_key)).mappings().first()
+        return None if row is None else _message(row)
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        table = schema.outbox
+        row = self._connection.execute(select(table).where(table.c.id == message_id)).mappings().first()
+        return None if row is None else _message(row)
+
+    def pending(self, *, receiver: str | None = None, st01: str | None = None) -> list[OutboxMessage]:
+        """Messages not sent yet, in the order they were enqueued."""
+        table = schema.outbox
+        query = select(table).where(table.c.sent_at.is_(None)).order_by(table.c.id)
+        if receiver is not None:
+            query = query.where(table.c.receiver == receiver)
+        if st01 is not None:
+            query = query.where(table.c.st01 == st01)
+        return [_message(row) for row in self._connection.execute(query).mappings()]
+
+    def mark_sent(self, message_ids: Iterable[int], *, file: str, at: datetime) -> int:
+        """Record the file the messages went out in; only unsent ones change. Returns how many did."""
+        ids = list(message_ids)
+        if not ids:
+            return 0
+        table = schema.outbox
+        result = self._connection.execute(
+            update(table).where(table.c.id.in_(ids), table.c.sent_at.is_(None)).values(sent_file=file, sent_at=at))
+        return result.rowcount
+
+
+def _message(row: RowMapping) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        idempotency_key=row["idempotency_key"],
+        receiver=row["receiver"],
+        st01=row["st01"],
+        kind=row["kind"],
+        payload=row["payload"],
+        created_at=row["created_at"],
+        ledger_id=row["ledger_id"],
+        source_gs06=row["source_gs06"],
+        source_st02=row["source_st02"],
+        sent_file=row["sent_file"],
+        sent_at=row["sent_at"],
+    )

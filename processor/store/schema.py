@@ -1,0 +1,269 @@
+"""The tables, in SQLAlchemy Core: the one description the queries and the migration check share.
+
+Portable to SQLite and PostgreSQL: plain types, value sets as named CHECK constraints (not native
+enums), constraint names fixed by a naming convention so that migrations can refer to them.
+This module is *not* how the schema is created: migrations are (``migrations/versions``), and a test
+checks with alembic's autogenerate that the head revision and these tables agree.
+
+Timestamps (:class:`UtcDateTime`) go in as aware datetimes, are stored as naive UTC in a
+``TIMESTAMP WITHOUT TIME ZONE`` (SQLite: ISO text), and come out as aware UTC datetimes: the same
+on both databases, whatever the server's or session's time zone. Decimals are ``NUMERIC`` with at
+most 15 significant digits, which SQLite (that keeps them as floating point) returns exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+from processor.calendar import BILL_GROUPS
+from processor.store.records import (
+    AccountStatus,
+    CalendarBilling,
+    Direction,
+    LedgerOutcome,
+    Metering,
+    MeterRole,
+    RateClass,
+    RequestKind,
+    RequestStatus,
+    Sbo,
+    UcbPor,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant: aware in, naive UTC in the database, aware UTC out. Naive datetimes are refused."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"the store keeps instants only: give {value.isoformat()} a time zone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def one_of(column: str, values: Iterable[str] | type[StrEnum], name: str | None = None) -> CheckConstraint:
+    """``column IN (…)`` as a named CHECK constraint (SQL literals, both databases)."""
+    listed = ", ".join(f"'{value}'" for value in values)  # a StrEnum member formats as its value
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
+
+
+# ---------------------------------------------------------------------------- master data
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("duns", String(13), primary_key=True),
+    Column("name", String(60), nullable=False),
+    Column("ucb_por", String(10), nullable=False),
+    Column("sbo", String(9), nullable=False),
+    one_of("ucb_por", UcbPor),
+    one_of("sbo", Sbo),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_number", String(30), primary_key=True),
+    Column("customer_name", String(60), nullable=False),
+    Column("service_address", String(55), nullable=False),
+    Column("city", String(30), nullable=False),
+    Column("state", String(2), nullable=False),
+    Column("zip", String(9), nullable=False),
+    Column("bill_group", String(2), nullable=False, index=True),
+    Column("calendar_billing", String(4), nullable=False),
+    Column("status", String(8), nullable=False),
+    one_of("bill_group", BILL_GROUPS),
+    one_of("calendar_billing", CalendarBilling),
+    one_of("status", AccountStatus),
+)
+
+service_points = Table(
+    "service_points",
+    metadata,
+    Column("service_point_id", String(30), primary_key=True),
+    Column("account_number", String(30), ForeignKey("accounts.account_number"), nullable=False, index=True),
+    Column("rate_class", String(4), nullable=False),
+    Column("metering", String(8), nullable=False),
+    Column("supplier", String(13), nullable=False),  # a RES DUNS or BGS/RTP/HSS: no foreign key
+    Column("lighting", Boolean, nullable=False),
+    Column("plc", Numeric(15, 4)),
+    Column("load_profile", String(30)),
+    Column("delivery_voltage", String(30)),
+    Column("supply_voltage", String(30)),
+    Column("meter_voltage", String(30)),
+    Column("rate_zone", String(30)),
+    one_of("rate_class", RateClass),
+    one_of("metering", Metering),
+)
+
+meters = Table(
+    "meters",
+    metadata,
+    Column("meter_number", String(30), primary_key=True),
+    Column("service_point_id", String(30), ForeignKey("service_points.service_point_id"), nullable=False,
+           index=True),
+    Column("role", String(1), nullable=False),
+    Column("interval_minutes", Integer),
+    Column("multiplier", Numeric(12, 6), nullable=False),
+    one_of("role", MeterRole),
+    CheckConstraint("interval_minutes IS NULL OR interval_minutes IN (15, 30, 60)", name="interval_minutes"),
+    CheckConstraint("multiplier > 0", name="multiplier"),
+)
+
+read_schedule = Table(
+    "read_schedule",
+    metadata,
+    Column("bill_group", String(2), nullable=False),
+    Column("read_date", Date, nullable=False),
+    PrimaryKeyConstraint("bill_group", "read_date"),
+    one_of("bill_group", BILL_GROUPS),
+)
+
+holidays = Table(
+    "holidays",
+    metadata,
+    Column("date", Date, primary_key=True),
+    Column("name", String(60), nullable=False),
+)
+
+# ------------------------------------------------------------------------------ switching
+
+switch_requests = Table(
+    "switch_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(17), nullable=False),
+    Column("direction", String(3), nullable=False),
+    Column("supplier", String(13), nullable=False),
+    Column("account_number", String(30), nullable=False, index=True),
+    Column("service_point_id", String(30), index=True),
+    Column("request_ref", String(50), nullable=False),
+    Column("line_ref", String(30), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("requested_date", Date),
+    Column("off_cycle", Boolean, nullable=False),
+    Column("status", String(9), nullable=False),
+    Column("effective_date", Date),
+    Column("effective_at", UtcDateTime),
+    Column("rejection_code", String(3)),
+    Column("rejection_text", String(80)),
+    Column("related_request_id", Integer, ForeignKey("switch_requests.id")),
+    Column("ledger_id", Integer, ForeignKey("ingest_ledger.id")),
+    Column("source_file", String(255)),
+    Column("isa13", String(9)),
+    Column("gs06", String(9)),
+    Column("st02", String(9)),
+    Column("updated_at", UtcDateTime, nullable=False),
+    one_of("kind", RequestKind),
+    one_of("direction", Direction),
+    one_of("status", RequestStatus),
+    Index(None, "supplier", "request_ref"),
+)
+
+supply_history = Table(
+    "supply_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_point_id", String(30), ForeignKey("service_points.service_point_id"), nullable=False),
+    Column("supplier", String(13), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("cause_request_id", Integer, ForeignKey("switch_requests.id")),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),
+    Index(None, "service_point_id", "start_date"),
+)
+
+# --------------------------------------------------------------------- exactly-once machinery
+
+ingest_ledger = Table(
+    "ingest_ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sender", String(15), nullable=False),
+    Column("isa13", String(9), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("outcome", String(11)),
+    UniqueConstraint("sender", "isa13"),
+    UniqueConstraint("sha256"),
+    one_of("outcome", LedgerOutcome),
+)
+
+ingest_sets = Table(
+    "ingest_sets",
+    metadata,
+    Column("ledger_id", Integer, ForeignKey("ingest_ledger.id"), nullable=False),
+    Column("gs06", String(9), nullable=False),
+    Column("st02", String(9), nullable=False),
+    Column("st01", String(3), nullable=False),
+    Column("processed_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("ledger_id", "gs06", "st02"),
+)
+
+control_numbers = Table(
+    "control_numbers",
+    metadata,
+    Column("scope", String(100), primary_key=True),
+    Column("last_value", BigInteger, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("receiver", String(15), nullable=False),
+    Column("st01", String(3), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_file", String(255)),
+    Column("sent_at", UtcDateTime, index=True),
+    Column("ledger_id", Integer, ForeignKey("ingest_ledger.id")),
+    Column("source_gs06", String(9)),
+    Column("source_st02", String(9)),
+    UniqueConstraint("idempotency_key"),
+)

@@ -1,0 +1,43 @@
+"""The two statements plain SQL has no portable spelling for: upsert and insert-if-absent.
+
+Both SQLite (3.24+) and PostgreSQL have ``INSERT … ON CONFLICT``, and SQLAlchemy builds it for each
+through its dialect's ``insert``. Neither raises on a conflict, which matters on PostgreSQL: a failed
+statement aborts the whole transaction, so "try the insert and catch the error" would poison the
+unit of work it runs in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def _insert(connection: Connection, table: Table) -> sqlite.Insert | postgresql.Insert:
+    name = connection.dialect.name
+    if name == "sqlite":
+        return sqlite.insert(table)
+    if name == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"no INSERT … ON CONFLICT for {name}")  # create_engine refuses other databases
+
+
+def upsert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: Sequence[str]) -> int:
+    """Insert ``rows``, replacing every non-key column of rows whose ``key`` exists. Returns len(rows)."""
+    if not rows:
+        return 0
+    statement = _insert(connection, table)
+    changes = {column.name: statement.excluded[column.name] for column in table.columns if column.name not in key}
+    if changes:
+        connection.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes), list(rows))
+    else:
+        connection.execute(statement.on_conflict_do_nothing(index_elements=list(key)), list(rows))
+    return len(rows)
+
+
+def insert_if_absent(connection: Connection, table: Table, values: Mapping[str, Any]) -> bool:
+    """Insert one row unless it conflicts with any unique key; whether it was inserted."""
+    result = connection.execute(_insert(connection, table).on_conflict_do_nothing(), dict(values))
+    return result.rowcount == 1

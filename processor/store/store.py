@@ -1,0 +1,146 @@
+"""The store: the small interface the rest of the code uses to reach the database.
+
+``Store.open(url)`` migrates the database to head and hands back a store; work happens in
+:meth:`Store.unit_of_work`. The few reads and the control numbers that the composition root and the
+batch need outside a handler's transaction are methods here, each in its own short transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from processor.store.database import READ_ONLY, StoreError, create_engine, describe, migrate
+from processor.store.records import Account, Meter, ServicePoint, Supplier
+from processor.store.unit_of_work import UnitOfWork
+
+
+class Store:
+    """The state: master data, switching state, ingest ledger, control numbers, outbox.
+
+    Thread-safe: share one store, give each thread its own unit of work. Close it (or use it as a
+    context manager) to release the connections.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect to ``url`` (``sqlite:///var/edi.db``, ``postgresql://…``) and migrate it to head.
+
+        A SQLite file and its directory are created when missing; ``sqlite://`` is an in-memory
+        database for tests (one connection, so no concurrency). Raises :class:`StoreError`.
+        """
+        engine = create_engine(url)
+        try:
+            migrate(engine)
+        except StoreError:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        """The database URL without its password."""
+        return describe(self._engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """One transaction: commit explicitly; anything not committed is rolled back on leaving.
+
+        The database failing underneath (unreachable, locked past the busy timeout) raises
+        :class:`StoreError`; other errors pass through unchanged. Keep it short, and inside it use
+        its repositories (``uow.control_numbers``, ``uow.master`` …), not this store's own methods:
+        on SQLite a unit of work holds the write lock from its first statement, so a second writer
+        in the same thread would wait for itself until the busy timeout.
+        """
+        with self._connect(read_only=False) as uow:
+            yield uow
+
+    @contextmanager
+    def _connect(self, *, read_only: bool, control_number_start: int = 1) -> Iterator[UnitOfWork]:
+        try:
+            connection = self._engine.connect()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot connect to the database {self.url}: {exc}") from exc
+        with connection:
+            if read_only:
+                connection.execution_options(**{READ_ONLY: True})
+            try:
+                yield UnitOfWork(connection, control_number_start=control_number_start)
+            except OperationalError as exc:
+                raise StoreError(f"the database {self.url} failed: {exc}") from exc
+            finally:
+                connection.rollback()
+
+    # ------------------------------------------------------------- reads in their own transaction
+
+    def get_supplier(self, duns: str) -> Supplier | None:
+        with self._connect(read_only=True) as uow:
+            return uow.master.get_supplier(duns)
+
+    def get_account(self, account_number: str) -> Account | None:
+        with self._connect(read_only=True) as uow:
+            return uow.master.get_account(account_number)
+
+    def get_service_point(self, service_point_id: str) -> ServicePoint | None:
+        with self._connect(read_only=True) as uow:
+            return uow.master.get_service_point(service_point_id)
+
+    def service_points_of(self, account_number: str) -> list[ServicePoint]:
+        with self._connect(read_only=True) as uow:
+            return uow.master.service_points_of(account_number)
+
+    def get_meter(self, meter_number: str) -> Meter | None:
+        with self._connect(read_only=True) as uow:
+            return uow.master.get_meter(meter_number)
+
+    def meters_of(self, service_point_id: str) -> list[Meter]:
+        with self._connect(read_only=True) as uow:
+            return uow.master.meters_of(service_point_id)
+
+    def calendar_inputs(self) -> tuple[dict[date, str], dict[str, tuple[date, ...]]]:
+        """Holidays and read schedule, for ``Calendar(holidays, schedule)`` in the composition root."""
+        with self._connect(read_only=True) as uow:
+            return uow.master.calendar_inputs()
+
+    # ------------------------------------------------------------------------ control numbers
+
+    def next_control_number(self, scope: str, *, start: int = 1) -> int:
+        """The scope's next number, committed at once: a number on a file is never handed out again,
+        even when writing the file fails (X12 allows gaps, not reuse)."""
+        with self._connect(read_only=False, control_number_start=start) as uow:
+            number = uow.control_numbers.next(scope)
+            uow.commit()
+            return number
+
+    def control_numbers(self, *, start: int = 1) -> StoreControlNumbers:
+        """An ``edi.writer.ControlNumbers`` that takes each number in its own committed transaction."""
+        return StoreControlNumbers(self, start)
+
+
+class StoreControlNumbers:
+    """Adapter: ``next(scope)`` for the envelope writer, backed by :meth:`Store.next_control_number`."""
+
+    def __init__(self, store: Store, start: int = 1) -> None:
+        self._store = store
+        self._start = start
+
+    def next(self, scope: str) -> int:
+        return self._store.next_control_number(scope, start=self._start)
