@@ -68,7 +68,14 @@ def check_sets(envelope: Envelope, guide: Guide | None) -> Iterator[TransactionS
 def validate_stream(stream: BinaryIO, name: str, guide: Guide | None,
                     on_set: Callable[[TransactionSet], None] | None = None) -> Validation:
     """Validate everything in ``stream``; ``on_set`` sees each set after its checks."""
-    envelope = Envelope(X12Reader(stream, name))
+    return validate_reader(X12Reader(stream, name), guide, on_set)
+
+
+def validate_reader(reader: X12Reader, guide: Guide | None,
+                    on_set: Callable[[TransactionSet], None] | None = None) -> Validation:
+    """Validate what ``reader`` reads (any X12Reader, e.g. one that also hashes)."""
+    envelope = Envelope(reader)
+    name = reader.name
     result = Validation(name)
     for ts in check_sets(envelope, guide):
         result.transaction_sets += 1

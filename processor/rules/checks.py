@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from edi.messages import Party, RejectionCode, SourceRef
+from edi.messages import Commodity, Party, RejectionCode, ServiceType, SourceRef
+from processor.calendar import CPT
 from processor.rules.history import LIVE
 from processor.rules.verdict import Rejected
 from processor.rules.view import SwitchingView
@@ -64,7 +65,7 @@ def check_duplicate(
         if r.direction is Direction.INBOUND and not same_set(r):
             return Rejected(
                 RejectionCode.DUPLICATE,
-                f"duplicate: BGN02 {request_ref} was already received on {r.received_at.date()}",
+                f"duplicate: BGN02 {request_ref} was already received on {r.received_at.astimezone(CPT).date()}",
             )
     for r in view.find_requests(supplier=supplier, account_number=account_number):
         if (
@@ -78,6 +79,15 @@ def check_duplicate(
                 RejectionCode.DUPLICATE,
                 f"duplicate: LIN01 {line_ref} is already pending for account {account_number}",
             )
+    return None
+
+
+def check_line(commodity: Commodity, service: ServiceType) -> Rejected | None:
+    """``A13`` unless the line is about electric supply (``LIN*…*SH*EL*SH*CE``, spec 2.0): the tariff's
+    switching rules (section 10) are for electric power and energy supply; a historical-usage (HU) or
+    meter-information (MI) line, or gas, is not an enrollment or drop to judge here."""
+    if commodity is not Commodity.ELECTRIC or service is not ServiceType.SUPPLY:
+        return Rejected(RejectionCode.OTHER, f"only electric supply (LIN EL CE) is handled, not {commodity} {service}")
     return None
 
 

@@ -1,9 +1,10 @@
 """814 drop from a RES (``ASI*7*024``): tariff 10.D, RES Drop Procedures.
 
-Checks, in order: ``UND`` → ``ABN`` → ``API``/``A76``/``008`` account → ``A76`` service point not on
-the account → ``A13`` service point-level drop of a Mass Market account → ``API`` off-cycle without a
-date → ``DIV`` beyond 45 days / ``A13`` under 7 days → ``A13`` not this RES's point → effective dates →
-``ABN``/``A13`` a drop already pending → ``A13`` the RES does not supply the point on that date.
+Checks, in order: ``UND`` → ``ABN`` → ``A13`` not electric supply → ``API``/``A76``/``008`` account →
+``A76`` service point not on the account → ``A13`` service point-level drop of a Mass Market account →
+``API`` off-cycle without a date → ``DIV`` beyond 45 days / ``A13`` under 7 days → ``A13`` not this RES's
+point → effective dates → ``ABN``/``A13`` a drop already pending → ``A13`` the RES does not supply the point
+on that date.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from edi.messages import DropRequest, RejectionCode
 from processor.calendar import MAX_NOTICE_DAYS, MIN_NOTICE_DAYS, Calendar
-from processor.rules.checks import check_account, check_duplicate, check_points, check_supplier
+from processor.rules.checks import check_account, check_duplicate, check_line, check_points, check_supplier
 from processor.rules.dates import drop_read, is_read_date, off_cycle_instant
 from processor.rules.history import LIVE, STARTS, covers, projected_supply
 from processor.rules.market import is_mass_market
@@ -40,6 +41,7 @@ def judge_drop(
     non-Mass Market account covers the points this RES supplies.
     """
     processed = calendar.received_date(received_at)
+    service_point = (service_point or "").strip() or None
     supplier = check_supplier(view, request.supplier)
     if isinstance(supplier, Rejected):
         return supplier
@@ -54,6 +56,9 @@ def judge_drop(
     )
     if duplicate is not None:
         return duplicate
+    line = check_line(request.commodity, request.service)
+    if line is not None:
+        return line
     account = check_account(view, request.ldc_account)
     if isinstance(account, Rejected):
         return account

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from edi.messages import DropCancelRequest, RejectionCode
 from processor.calendar import Calendar
-from processor.rules.checks import check_account, check_duplicate, check_supplier
+from processor.rules.checks import check_account, check_duplicate, check_line, check_supplier
 from processor.rules.history import LIVE, covers
 from processor.rules.verdict import Accepted, PointEffect, Rejected, Verdict, Withdrawal
 from processor.rules.view import SwitchingView
@@ -42,6 +42,9 @@ def judge_drop_cancel(
     )
     if duplicate is not None:
         return duplicate
+    line = check_line(request.commodity, request.service)
+    if line is not None:
+        return line
     account = check_account(view, request.ldc_account)
     if isinstance(account, Rejected):
         return account

@@ -1,7 +1,8 @@
 """814 enrollment (``ASI*7*021``): tariff 10.B, RES Enrollment Procedures.
 
 Checks, in order, each a rejection code of the Ameren CPWG table (spec 3.1):
-``UND`` supplier unknown → ``ABN`` duplicate → ``API``/``A76``/``008`` account → ``A76`` service point
+``UND`` supplier unknown → ``ABN`` duplicate → ``A13`` not an electric supply line →
+``API``/``A76``/``008`` account → ``A76`` service point
 not on the account → ``API`` off-cycle without a date → ``A13`` service point-level request for a Mass
 Market account → ``FRB`` billing option → ``DIV`` requested date beyond 45 days → effective dates →
 ``A13`` already supplied by this RES → ``NFI`` another enrollment got there first.
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from edi.messages import EnrollmentRequest, RejectionCode
 from processor.calendar import MAX_NOTICE_DAYS, Calendar, meets_minimum_notice
 from processor.rules.billing import check_billing
-from processor.rules.checks import check_account, check_duplicate, check_points, check_supplier
+from processor.rules.checks import check_account, check_duplicate, check_line, check_points, check_supplier
 from processor.rules.dates import enrollment_read, is_read_date, off_cycle_instant
 from processor.rules.history import LIVE, STARTS, covers, projected_supply
 from processor.rules.market import is_mass_market, is_res
@@ -39,6 +40,7 @@ def judge_enrollment(
     service point-level request (the canonical message does not carry it yet), None for the account.
     """
     processed = calendar.received_date(received_at)
+    service_point = (service_point or "").strip() or None
     supplier = check_supplier(view, request.supplier)
     if isinstance(supplier, Rejected):
         return supplier
@@ -53,6 +55,9 @@ def judge_enrollment(
     )
     if duplicate is not None:
         return duplicate
+    line = check_line(request.commodity, request.service)
+    if line is not None:
+        return line
     account = check_account(view, request.ldc_account)
     if isinstance(account, Rejected):
         return account

@@ -10,7 +10,7 @@ from processor.store.records import RateClass, ServicePoint, UtilitySupply
 #: points: DS-1, DS-2, and DS-5."
 MASS_MARKET_CLASSES = frozenset({RateClass.DS1, RateClass.DS2, RateClass.DS5})
 #: FAQ, billing options: "UCB/POR may only be utilized on accounts that contain one or more of only the
-#: following types of service points: DS1, DS2, DS3A, and/or DS5."
+#: following types of service points: DS1, DS2, DS3A, and/or DS5." (checked in :mod:`processor.rules.billing`)
 UCB_POR_CLASSES = frozenset({RateClass.DS1, RateClass.DS2, RateClass.DS3A, RateClass.DS5})
 
 
@@ -19,13 +19,6 @@ def is_mass_market(points: Iterable[ServicePoint]) -> bool:
     service points: DS-1, DS-2, and DS-5." An account without service points is not Mass Market."""
     classes = {sp.rate_class for sp in points}
     return bool(classes) and classes <= MASS_MARKET_CLASSES
-
-
-def ucb_por_eligible(points: Iterable[ServicePoint]) -> bool:
-    """FAQ: UCB/POR "may only be utilized on accounts that contain one or more of only … DS1, DS2, DS3A,
-    and/or DS5. If an account contains a DS3B or a DS4 service point, then it is not eligible"."""
-    classes = {sp.rate_class for sp in points}
-    return bool(classes) and classes <= UCB_POR_CLASSES
 
 
 def is_res(supplier: str | None) -> bool:

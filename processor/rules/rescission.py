@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from edi.messages import RejectionCode, RescissionRequest
 from processor.calendar import Calendar
-from processor.rules.checks import check_account, check_duplicate, check_supplier
+from processor.rules.checks import check_account, check_duplicate, check_line, check_supplier
 from processor.rules.history import LIVE, covers, projected_supply
 from processor.rules.market import is_mass_market, is_res
 from processor.rules.verdict import (
@@ -56,6 +56,9 @@ def judge_rescission(
     )
     if duplicate is not None:
         return duplicate
+    line = check_line(request.commodity, request.service)
+    if line is not None:
+        return line
     account = check_account(view, request.ldc_account)
     if isinstance(account, Rejected):
         return account

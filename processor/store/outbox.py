@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from processor.store import schema
-from processor.store.records import NewOutboxMessage, OutboxMessage
+from processor.store.records import NewOutboxMessage, OutboundFile, OutboxMessage
 from processor.store.statements import insert_if_absent
 
 
@@ -62,6 +62,46 @@ class Outbox:
             query = query.where(table.c.st01 == st01)
         return [_message(row) for row in self._connection.execute(query).mappings()]
 
+    def unstaged(self) -> list[OutboxMessage]:
+        """Messages not yet assigned to an outbound file, in the order they were enqueued."""
+        table = schema.outbox
+        query = select(table).where(table.c.sent_file.is_(None)).order_by(table.c.id)
+        return [_message(row) for row in self._connection.execute(query).mappings()]
+
+    def stage_file(self, file: OutboundFile, message_ids: Iterable[int]) -> None:
+        """Record an outbound file and the messages it will carry, before any byte is written."""
+        ids = list(message_ids)
+        self._connection.execute(insert(schema.outbound_files).values(
+            name=file.name, receiver=file.receiver, st01=file.st01, isa13=file.isa13, gs06=file.gs06,
+            created_at=file.created_at, written_at=None))
+        table = schema.outbox
+        self._connection.execute(update(table).where(table.c.id.in_(ids), table.c.sent_file.is_(None))
+                                 .values(sent_file=file.name))
+
+    def unwritten_files(self) -> list[OutboundFile]:
+        """Staged files not written yet: this run's, and any a crashed run left behind."""
+        table = schema.outbound_files
+        rows = self._connection.execute(
+            select(table).where(table.c.written_at.is_(None)).order_by(table.c.name)).mappings()
+        return [_file(row) for row in rows]
+
+    def files(self) -> list[OutboundFile]:
+        table = schema.outbound_files
+        return [_file(row) for row in self._connection.execute(select(table).order_by(table.c.name)).mappings()]
+
+    def messages_in(self, file_name: str) -> list[OutboxMessage]:
+        table = schema.outbox
+        query = select(table).where(table.c.sent_file == file_name).order_by(table.c.id)
+        return [_message(row) for row in self._connection.execute(query).mappings()]
+
+    def file_written(self, file_name: str, *, at: datetime) -> None:
+        """The file is in the outbound folder: it and its messages are sent."""
+        self._connection.execute(update(schema.outbound_files).where(
+            schema.outbound_files.c.name == file_name).values(written_at=at))
+        table = schema.outbox
+        self._connection.execute(update(table).where(table.c.sent_file == file_name, table.c.sent_at.is_(None))
+                                 .values(sent_at=at))
+
     def mark_sent(self, message_ids: Iterable[int], *, file: str, at: datetime) -> int:
         """Record the file the messages went out in; only unsent ones change. Returns how many did."""
         ids = list(message_ids)
@@ -88,3 +128,8 @@ def _message(row: RowMapping) -> OutboxMessage:
         sent_file=row["sent_file"],
         sent_at=row["sent_at"],
     )
+
+
+def _file(row: RowMapping) -> OutboundFile:
+    return OutboundFile(name=row["name"], receiver=row["receiver"], st01=row["st01"], isa13=row["isa13"],
+                        gs06=row["gs06"], created_at=row["created_at"], written_at=row["written_at"])

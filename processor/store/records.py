@@ -35,6 +35,7 @@ __all__ = [
     "NewOutboxMessage",
     "NewSupplyPeriod",
     "NewSwitchRequest",
+    "OutboundFile",
     "OutboxMessage",
     "RateClass",
     "RequestKind",
@@ -354,3 +355,16 @@ class OutboxMessage(NewOutboxMessage):
     id: int
     sent_file: str | None = None
     sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboundFile:
+    """An outbound file, staged with its control numbers and time before it is written."""
+
+    name: str  #: ``<receiver>_<ST01>_<ISA13>.x12``
+    receiver: str
+    st01: str
+    isa13: int
+    gs06: int
+    created_at: datetime
+    written_at: datetime | None = None

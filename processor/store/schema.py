@@ -267,3 +267,20 @@ outbox = Table(
     Column("source_st02", String(9)),
     UniqueConstraint("idempotency_key"),
 )
+
+# ------------------------------------------------------------------------- outbound files
+
+#: One row per outbound file, recorded (with its control numbers and time) BEFORE the file is
+#: written, so a run that dies between writing the file and marking it sent writes the very same
+#: bytes under the very same name next time, instead of a second file with new numbers.
+outbound_files = Table(
+    "outbound_files",
+    metadata,
+    Column("name", String(120), primary_key=True),
+    Column("receiver", String(15), nullable=False),
+    Column("st01", String(3), nullable=False),
+    Column("isa13", Integer, nullable=False),
+    Column("gs06", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("written_at", UtcDateTime, index=True),
+)

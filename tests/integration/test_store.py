@@ -102,7 +102,7 @@ def test_migrations_create_every_table(store: Store, url: str) -> None:
     assert tables == set(metadata.tables) | {"alembic_version"}
     assert set(metadata.tables) == {
         "suppliers", "accounts", "service_points", "meters", "read_schedule", "holidays", "switch_requests",
-        "supply_history", "ingest_ledger", "ingest_sets", "control_numbers", "outbox"}
+        "supply_history", "ingest_ledger", "ingest_sets", "control_numbers", "outbox", "outbound_files"}
 
 
 def test_migrating_again_is_a_no_op_that_keeps_the_data(store: Store, url: str) -> None:

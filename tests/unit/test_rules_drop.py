@@ -286,3 +286,33 @@ def test_cancel_unknown_duns_and_account() -> None:
     rejected(judge_drop_cancel(drop_cancel("4040404040"), world(), CAL, cpt("2026-02-02T12:00")),
              RejectionCode.ACCOUNT_NOT_FOUND)
     rejected(judge_drop_cancel(drop_cancel(DS3A, RES_B), world(), CAL, cpt("2026-02-02T12:00")), RejectionCode.OTHER)
+
+
+def test_drop_after_another_res_takes_over_is_a13() -> None:
+    """Tariff 10.D: the RES terminates its own service; if another RES's accepted enrollment takes the account
+    on 03-09, RES A no longer supplies it on 04-08."""
+    view = world()
+    view.add_request(kind=RequestKind.ENROLLMENT, supplier=RES_B, account_number=MASS_2, effective_date=D("2026-03-09"))
+    verdict = judge_drop(drop(MASS_2, requested_date=D("2026-04-08")), view, CAL, cpt("2026-03-02T09:00"))
+    assert "not supplied by this RES on 2026-04-08" in rejected(verdict, RejectionCode.OTHER).text
+
+
+def test_calendar_month_drop_ends_the_lighting_point_on_its_own_read() -> None:
+    """FAQ, calendar-month billing: the non-lighting point bills through the month end, "the lighting service
+    point may not necessarily": processed 2026-03-02, SP-CM ends 03-31, the lighting SP-CL on its bill group's
+    03-27 read."""
+    view = world()
+    view.add_period("SP-CM", RES_A, D("2026-01-31"))
+    view.add_period("SP-CL", RES_A, D("2026-01-28"))
+    verdict = accepted(judge_drop(drop(MONTHLY), view, CAL, cpt("2026-03-02T09:00")))
+    assert {p.service_point.service_point_id: p.effective_date for p in verdict.points} == {
+        "SP-CM": D("2026-03-31"),
+        "SP-CL": D("2026-03-27"),
+    }
+    assert any("different dates" in note for note in verdict.notes)
+
+
+def test_drop_with_no_read_on_file_is_a13() -> None:
+    """Tariff 10.D: the drop date "will be the next scheduled meter reading date"; none on file, none to give."""
+    verdict = judge_drop(drop(MASS_2), world(), CAL, cpt("2027-02-02T09:00"))
+    assert "no scheduled meter read" in rejected(verdict, RejectionCode.OTHER).text

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from edi.messages import BillCalculator, BillingType, RejectionCode, SourceRef
+from edi.messages import BillCalculator, BillingType, Commodity, RejectionCode, ServiceType, SourceRef
 from processor.rules.enrollment import judge_enrollment
 from processor.rules.verdict import Accepted, DropNotice, Rejected, Verdict
 from processor.store.records import AccountStatus, RequestKind, RequestStatus
@@ -101,6 +101,14 @@ def test_account_without_service_points_is_a13() -> None:
     view = world()
     view.add_account(make_account("5000000001"))
     rejected(judge_enrollment(enrollment("5000000001"), view, CAL, cpt("2026-01-30T12:00")), RejectionCode.OTHER)
+
+
+def test_line_that_is_not_electric_supply_is_a13() -> None:
+    """Spec 2.0, LIN: "LIN05 service requested: CE generation/supply service (enrollment, drop,
+    reinstatement), HU historical usage, MI meter information" — only CE on EL is a switch (tariff 10)."""
+    for fields in ({"service": ServiceType.HISTORICAL_USAGE}, {"commodity": Commodity.GAS}):
+        verdict = judge_enrollment(enrollment(DS3A, **fields), world(), CAL, cpt("2026-01-30T12:00"))
+        assert "electric supply" in rejected(verdict, RejectionCode.OTHER).text
 
 
 def test_mass_market_service_point_request_is_a13() -> None:
@@ -310,7 +318,8 @@ def test_off_cycle_seven_day_edge() -> None:
     calendar days prior to the requested enrollment effective date will default to the next business day that
     is at least seven calendar days from the date that the enrollment DADR is processed". Processed
     2026-02-02: 02-09 (7 days) is kept; 02-06 (4 days) becomes 02-09; 02-08 (Sunday, 6 days) too."""
-    for requested, effective in (("2026-02-09", "2026-02-09"), ("2026-02-06", "2026-02-09"), ("2026-02-08", "2026-02-09")):
+    cases = (("2026-02-09", "2026-02-09"), ("2026-02-06", "2026-02-09"), ("2026-02-08", "2026-02-09"))
+    for requested, effective in cases:
         request = enrollment(DS3A, requested_date=D(requested), off_cycle=True)
         verdict = accepted(judge_enrollment(request, world(), CAL, cpt("2026-02-02T09:00")))
         assert verdict.effective_date == D(effective), requested
@@ -521,3 +530,18 @@ def test_rejection_texts_fit_ref03() -> None:
     long = Rejected(RejectionCode.OTHER, "x*y " * 40)
     assert len(long.ref03) == 80 and "*" not in long.ref03 and long.ref03.endswith("...")
     assert long.as_rejection().code is RejectionCode.OTHER
+
+
+def test_blank_service_point_means_the_account() -> None:
+    """Tariff 10.B(1): "one enrollment DASR per account number": an empty REF*LU names no service point."""
+    accepted(judge_enrollment(enrollment(MASS), world(), CAL, cpt("2026-01-30T12:00"), service_point=" "))
+
+
+def test_own_pending_enrollment_for_another_date_is_a13() -> None:
+    """Tariff 10.B(6) is about "conflicting" DASRs for the same date; a RES that already has its enrollment
+    pending for 02-06 gains nothing from a second one landing on 03-09 (A13 with the pending date)."""
+    view = world()
+    view.add_request(kind=RequestKind.ENROLLMENT, supplier=RES_B, account_number=DS3A, effective_date=D("2026-02-06"))
+    verdict = judge_enrollment(enrollment(DS3A, RES_B, reference="B-2", line_id="L2"), view, CAL,
+                               cpt("2026-02-02T12:00"))
+    assert "2026-02-06" in rejected(verdict, RejectionCode.OTHER).text
