@@ -2,15 +2,25 @@
 
 pyx12 validates at ~0.3 MB/s because, for every segment, it walks its map tree, allocates path
 objects and error nodes, and re-derives element rules. We read the same maps once
-(:mod:`edi.guide_compile`), derive per-(node, segment) *plans* lazily, and then each segment costs
-a couple of dict lookups, a few list reads for counts, and a memoised element check keyed by the
-segment's element tuple (867 interval data repeats the same few shapes millions of times).
+(:mod:`edi.guide_compile`) and derive per-(node, segment) *plans* lazily; then a segment costs two
+dict lookups to find its plan, a few list operations for the counts, and an element check that is
+memoised on the segment's exact elements or, failing that, proved clean by one compiled regex
+(pyx12's ordered checks only run for segments that have a problem).
 
-Speed (one core, a generated 867 interval file of 50,006 segments, 1.0 MB, example maps):
-pyx12 ``x12n_document`` ~3,900 segments/s; :meth:`GuideValidator.validate` over the same
-transaction sets ~850,000 segments/s with cold memos (first set of a run) and ~1,100,000
-segments/s warm: about 220-280x. See ``tests/edi/test_guide_vs_pyx12.py`` for the proof that the
-findings are the same, and for the few places where ours are deliberately more precise.
+Speed, one shared core, a generated 50,000-segment 867 interval file (1.1 MB; throwaway script),
+segments per second, "cold" = first file of a process, "warm" = after another file:
+
+====================================  ===========  ==================  ==================
+867 file and map                      pyx12        ours, cold          ours, warm
+====================================  ===========  ==================  ==================
+example map, reads repeat             12,800       1,450,000 (114x)    1,780,000 (139x)
+Illinois map, ~1,500 distinct reads   9,700        1,030,000 (106x)    1,400,000 (145x)
+Illinois map, every read unique       9,550        696,000 (73x)       779,000 (82x)
+====================================  ===========  ==================  ==================
+
+The last row is the worst case (large C&I meters, 3-decimal kWh that never repeat): each QTY then
+needs its regex proof (~0.5 us) on top of the ~0.55 us walk step. ``tests/edi/test_guide_vs_pyx12.py``
+proves the findings are pyx12's, and lists the few places where ours are deliberately more precise.
 
 What is reported, per segment of one ST..SE set (AK3 / AK4 codes as pyx12 uses them):
 
@@ -37,7 +47,6 @@ from edi.findings import Finding, Level, shorten
 from edi.guide_compile import (
     ENTER,
     NOT_FOUND,
-    OTHER,
     SEG,
     Check,
     CompiledMap,
@@ -118,29 +127,24 @@ class _Run:
         node = guide.start
         specs = guide.specs
         memos = guide.memos(sep)
-        guide.entry(node, "ST")
-        entries = guide.entries
-        getcount = counts.__getitem__
+        rows = guide.rows(sep)
         n = 0
         for seg in segments:
             sid, els, _ = seg
             n += 1
-            # 1. which plan: by segment id, then by the value nodes with that id are matched on
-            ent = entries[node].get(sid) or guide.entry(node, sid)
-            i, c, union, table = ent
-            if i == -1:
-                sig: object = None
-            elif i >= 0:
-                v = (els[i].rstrip(sep) if c is None else els[i].split(sep)[c]) if i < len(els) else None
-                sig = v if v in union else OTHER
+            # 1. which plan: by segment id, then (usually) by the raw value of element 01
+            _, fixed, table = rows[node].get(sid) or guide.entry(node, sid, sep)
+            if table is not None:
+                plan = table.get(els[0] if els else None) or guide.lookup(node, sid, els, sep)
             else:
-                sig = guide.signature(sid, els, sep)
-            plan = table.get(sig)
-            if plan is None:
-                plan = table[sig] = guide.plan(node, sid, sig)
+                plan = fixed or guide.lookup(node, sid, els, sep)
             kind, target, checks, counter, first_counter, max_use, usage_n, resets, loop, watch = plan
             # 2. replay it against the counts (checks look at counts before this segment changes them)
-            missing = [m for m in checks if counts[m.counter] < 1] if watch and min(map(getcount, watch)) < 1 else None
+            missing = None
+            for w in watch:
+                if counts[w] < 1:
+                    missing = [m for m in checks if counts[m.counter] < 1]
+                    break
             if kind == SEG:
                 cnt = counts[counter] = counts[counter] + 1
                 if cnt > max_use or usage_n:
@@ -180,7 +184,8 @@ class _Run:
             if items is None:
                 if len(memo) > _MEMO_LIMIT:
                     memo.clear()
-                items = specs[node].check(els, sep)
+                spec = specs[node]
+                items = () if spec.clean(els, sep) else spec.problems(els, sep)
                 if not els or not els[-1]:  # only then can the segment be empty or end in a separator
                     items = _reader_items(sid, els, sep) + items
                 memo[els] = items

@@ -8,21 +8,25 @@ The maps stay the single source of truth; this module reads them once (lxml) and
   which "mandatory segment/loop missing" checks pyx12 would make on the way. Matching never
   depends on counts, only the checks do, so a plan is computed once and then replayed with a few
   list lookups per segment;
-* one :class:`SegmentSpec` per segment node whose ``check`` reproduces pyx12's element
-  validation (``segment_if.is_valid_errors`` and friends) for one segment's elements.
+* one :class:`SegmentSpec` per segment node: ``problems`` reproduces pyx12's element validation
+  (``segment_if.is_valid_errors`` and friends, in its order); ``clean`` is a sufficient test
+  that lets the usual, faultless segment skip it: per-element sets of values known clean, and
+  one compiled regex per segment that proves every element clean in a single C call.
+  ``tests/edi/test_guide.py`` checks that ``clean`` never vouches for a segment with problems.
 
 Everything here mirrors pyx12 4.0.0 (``map_walker.walk_tree``, ``map_if``, ``validation``,
 ``syntax``), quirks included: node equality by (id, parent id), counters keyed by path
 (``REF[12]``), the ``pos`` comparison used when flushing missing segments, and so on. Where
-pyx12's own result is wrong on purpose-free grounds (it loses or misplaces an error), the walker
-in :mod:`edi.guide` says so.
+pyx12 loses or misplaces an error, :mod:`edi.guide` reports it where it belongs, and
+``tests/edi/test_guide_vs_pyx12.py`` lists those places.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Hashable, Sequence
+import string
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -131,7 +135,7 @@ _CONTROL = (
 )
 _DATE_TYPES = ("RD8", "DT", "D8", "D6")
 _DTP_TYPES = ("RD8", "D8", "D6", "DT", "TM")
-_VALUE_MEMO = 4096
+_VALUE_MEMO = 32768
 
 
 def _whole(rec: re.Pattern[str], val: str) -> bool:
@@ -211,6 +215,10 @@ class ElementSpec:
     icvn: str
     #: value -> problems, for values checked without a 1250 type list (bounded; see ``check``)
     memo: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
+    #: values known to be clean: the map's clean codes, then values found clean (bounded)
+    ok: set[str] = field(default_factory=set, compare=False, repr=False)
+    #: a C-level ``fullmatch`` that proves a value clean (type, characters and length at once)
+    proof: Callable[[str], object] | None = field(default=None, compare=False, repr=False)
 
     def quick_ok(self, val: str) -> bool:
         """True when ``val`` is certainly clean; False means "run the exact checks" (not "bad").
@@ -243,6 +251,8 @@ class ElementSpec:
             got = () if self.quick_ok(val) else tuple(self._check(val, type_list))
             if len(self.memo) < _VALUE_MEMO:
                 self.memo[val] = got
+                if not got:
+                    self.ok.add(val)
         return got
 
     def _check(self, val: str | None, type_list: Sequence[str | None]) -> list[Problem]:
@@ -300,17 +310,23 @@ class CompositeSpec:
     pos: int
     parts: tuple[ElementSpec, ...]
 
+    #: separator + value -> problems (bounded)
     memo: dict[str, tuple[Problem, ...]] = field(default_factory=dict, compare=False, repr=False)
+    #: separator + value, for values known to be clean
+    ok: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def check(self, raw: str | None, sep: str) -> tuple[Problem, ...]:
         """pyx12's ``composite_if.is_valid_errors``, memoised per (non-empty) value and separator."""
         if not raw:
             return tuple(self._check(raw, sep))
-        got = self.memo.get(raw)
+        key = sep + raw
+        got = self.memo.get(key)
         if got is None:
             got = tuple(self._check(raw, sep))
             if len(self.memo) < _VALUE_MEMO:
-                self.memo[raw] = got
+                self.memo[key] = got
+                if not got:
+                    self.ok.add(key)
         return got
 
     def _check(self, raw: str | None, sep: str) -> list[Problem]:
@@ -360,10 +376,12 @@ class SegmentSpec:
     #: children whose absence is itself a problem (required simple elements, required composites)
     must: tuple[int, ...] = ()
 
-    #: (child, kind, absent-is-a-problem) per child, for :meth:`clean`
-    fast: tuple[tuple[ElementSpec | CompositeSpec, int, bool], ...] = ()
+    #: (child, kind, absent-is-a-problem, its known-clean values, its proof) per child, for :meth:`clean`
+    fast: tuple[tuple[ElementSpec | CompositeSpec, int, bool, set[str], Callable[[str], object] | None], ...] = ()
     #: the shortest element count that holds every required child
     need: int = 0
+    #: separator -> whole-segment proof (``segment_pattern``), built on first use
+    patterns: dict[str, Callable[[str], object] | None] = field(default_factory=dict, compare=False, repr=False)
 
     def check(self, els: Sequence[str], sep: str) -> tuple[Problem, ...]:
         """All element problems of one segment, as pyx12's ``segment_if.is_valid_errors`` finds them."""
@@ -376,42 +394,52 @@ class SegmentSpec:
         few index checks per syntax rule, instead of pyx12's ordered sequence of checks.
         """
         have = len(els)
-        if have > len(self.fast) or have < self.need:
+        if have > len(self.fast) or have < self.need or self.id == "DTP":  # DTP: pyx12's own rule
             return False
-        for (kid, kind, required), raw in zip(self.fast, els, strict=False):
+        try:
+            pattern = self.patterns[sep]
+        except KeyError:
+            pattern = self.patterns[sep] = segment_pattern(self, sep)
+        if pattern is not None:
+            joined = _NUL.join(els)
+            if pattern(joined) and joined.count(_NUL) == have - 1:
+                return not self.syntax or self._syntax_clean(els, sep)
+        for (kid, kind, required, ok, proof), raw in zip(self.fast, els, strict=False):
             if not raw:
                 if required:
                     return False
             elif kind == 0:
                 if sep in raw:
                     return False
-                got = kid.memo.get(raw)
-                if got is None and isinstance(kid, ElementSpec):
-                    got = kid.check(raw)
-                if got is None or got:
+                if raw in ok or (proof is not None and proof(raw)):
+                    continue
+                if not isinstance(kid, ElementSpec) or kid.check(raw):
                     return False
             elif kind == 3:
-                got = kid.memo.get(raw)
-                if got is None and isinstance(kid, CompositeSpec):
-                    got = kid.check(raw, sep)
-                if got is None or got:
+                if sep + raw in ok:
+                    continue
+                if not isinstance(kid, CompositeSpec) or kid.check(raw, sep):
                     return False
             else:
                 return False  # a date format / date pair: let the exact path handle it
+        return not self.syntax or self._syntax_clean(els, sep)
+
+    def _syntax_clean(self, els: Sequence[str], sep: str) -> bool:
+        have = len(els)
         for code, idx in self.syntax:
             n = 0
             for i in idx:
                 if i <= have and els[i - 1] and els[i - 1].rstrip(sep):
                     n += 1
             if code == "R":
-                ok = n > 0
+                good = n > 0
             elif code == "P":
-                ok = n in (0, len(idx))
+                good = n in (0, len(idx))
             elif code == "E":
-                ok = n < 2
-            else:  # C and L need to know which ones: rare, let the exact path decide
-                ok = n in (0, len(idx)) if code == "C" else n == 0
-            if not ok:
+                good = n < 2
+            else:  # C, L: only the easy cases here; the exact path knows which element matters
+                good = n in (0, len(idx)) if code == "C" else n == 0
+            if not good:
                 return False
         return True
 
@@ -604,8 +632,9 @@ class Plan(NamedTuple):
 
 
 Matcher = Callable[["_Node"], bool]
-_NO_CODES: frozenset[str | None] = frozenset()
-Entry = tuple[int, int | None, frozenset[str | None], dict[Hashable, Plan]]
+BY_NOTHING, BY_FIRST, BY_SIGNATURE = -1, 0, -2
+#: (mode, the plan when there is only one, {raw element 01: plan} when matched on it)
+Entry = tuple[int, "Plan | None", "dict[str | None, Plan] | None"]
 
 
 @dataclass(frozen=True)
@@ -627,8 +656,7 @@ class CompiledMap:
     _seg_nodes: list[_Node]
     _resets: dict[int, tuple[int, ...]]  #: loop counter -> counters of its descendants
     plans: dict[tuple[int, str, Hashable], Plan] = field(default_factory=dict)
-    #: per node: seg id -> (discriminator index or -1 / -2, component, codes, {signature: plan})
-    entries: list[dict[str, Entry]] = field(default_factory=list)
+    _rows: dict[str, list[dict[str, Entry]]] = field(default_factory=dict)
     _memos: dict[str, list[dict[tuple[str, ...], tuple[Problem | SegProblem, ...]]]] = field(
         default_factory=dict)
 
@@ -639,21 +667,40 @@ class CompiledMap:
             p = self.plans[key] = self._build(node, seg_id, sig)
         return p
 
-    def entry(self, node: int, seg_id: str) -> Entry:
-        """The walker's lookup row for ``seg_id`` at ``node``: how to read its signature, and plans by it."""
-        if not self.entries:
-            self.entries.extend({} for _ in self.specs)
-        e = self.entries[node].get(seg_id)
+    def rows(self, sep: str) -> list[dict[str, Entry]]:
+        """Per node, the walker's lookup row by segment id (per separator: values are read raw)."""
+        r = self._rows.get(sep)
+        if r is None:
+            r = self._rows[sep] = [{} for _ in self.specs]
+        return r
+
+    def entry(self, node: int, seg_id: str, sep: str) -> Entry:
+        """How the walker finds the plan for ``seg_id`` at ``node``.
+
+        ``(BY_NOTHING, plan, None)`` when no node with that id is matched on a value;
+        ``(BY_FIRST, None, {raw element 01: plan})`` in the usual case (first element, no component);
+        ``(BY_SIGNATURE, None, None)`` otherwise (see :meth:`lookup`).
+        """
+        row = self.rows(sep)[node]
+        e = row.get(seg_id)
         if e is None:
             d = self.discriminators.get(seg_id)
             if d is None:
-                e = (-1, None, _NO_CODES, {})
-            elif len(d) == 1:
-                e = (d[0][0], d[0][1], d[0][2], {})
+                e = (BY_NOTHING, self.plan(node, seg_id, None), None)
+            elif len(d) == 1 and d[0][0] == 0 and d[0][1] is None:
+                e = (BY_FIRST, None, {})
             else:
-                e = (-2, None, _NO_CODES, {})
-            self.entries[node][seg_id] = e
+                e = (BY_SIGNATURE, None, None)
+            row[seg_id] = e
         return e
+
+    def lookup(self, node: int, seg_id: str, els: Sequence[str], sep: str) -> Plan:
+        """The slow way to a plan; remembers raw first values (bounded) for the fast way."""
+        plan = self.plan(node, seg_id, self.signature(seg_id, els, sep))
+        table = self.entry(node, seg_id, sep)[2]
+        if table is not None and len(table) < _VALUE_MEMO:
+            table[els[0] if els else None] = plan
+        return plan
 
     def memos(self, sep: str) -> list[dict[tuple[str, ...], tuple[Problem | SegProblem, ...]]]:
         m = self._memos.get(sep)
@@ -858,9 +905,15 @@ class _Builder:
             raise MapError(f"{self.file}: regex of {seg}/{xid} does not compile: {exc}") from exc
         dt = de.data_type
         missing = usage == "R" and (seq != 1 or comp is None or comp_usage == "R")
-        return ElementSpec(xid, _attr(e, "name") or "", num or "", usage, comp if comp is not None else seq,
+        spec = ElementSpec(xid, _attr(e, "name") or "", num or "", usage, comp if comp is not None else seq,
                            seq if comp is not None else None, missing, dt, de.min_len, de.max_len,
-                           dt is not None and (dt == "R" or dt[0] == "N"), allowed, codes, rx, res, self.icvn)
+                           dt is not None and (dt == "R" or dt[0] == "N"), allowed, codes, rx, res, self.icvn,
+                           proof=_proof(dt, de.min_len, de.max_len, self.icvn)
+                           if usage != "N" and allowed is None and rx is None else None)
+        for code in allowed or ():
+            if code and not spec._check(code, ()):
+                spec.ok.add(code)
+        return spec
 
     def unique_key_code(self, seg: _Node) -> str | None:
         """pyx12's ``guess_unique_key_id_element``: which code names a segment in its path."""
@@ -877,6 +930,114 @@ class _Builder:
             if cand is not None and cand.codes:
                 return cand.codes[0] or ""
         return None
+
+
+_AN_SETS = {
+    icvn: frozenset(string.ascii_letters + string.digits + "!\"&'()*+,-./:;?= %~@[]_{}\\|<>#$" + extra)
+    for icvn, extra in (("00401", ""), ("00501", "^`"))
+}
+_MD = (r"(?:(?:0[13578]|1[02])(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)(?:0[1-9]|[12][0-9]|30)"
+       r"|02(?:0[1-9]|1[0-9]|2[0-8]))")  # month + day, 29 February left to the exact check
+_HHMM = r"(?:[01][0-9]|2[0-3])[0-5][0-9]"
+
+
+def _cls(chars: Iterable[str]) -> str:
+    return "[" + "".join(c if c.isalnum() else "\\" + c for c in sorted(chars)) + "]"
+
+
+def _type_src(data_type: str | None, lo: int, hi: int, icvn: str, exclude: str = "") -> str | None:
+    """Regex source for values of a data type that every pyx12 check accepts (type, length,
+    characters), without ``exclude`` characters; None when no such pattern is worth having.
+
+    Failing it proves nothing (the exact checks then run); passing it proves the value clean.
+    """
+    lo = max(lo, 1)
+    if not data_type or hi < lo:
+        return None
+    if data_type in ("AN", "ID"):
+        chars = _AN_SETS["00501" if icvn == "00501" else "00401"] - set(exclude)
+        return f"{_cls(chars)}{{{lo - 1},{hi - 1}}}{_cls(chars - {' '})}"
+    if data_type[0] == "N":
+        return f"-?[0-9]{{{lo},{hi}}}"
+    if data_type == "R":
+        if lo == 1:  # sufficient and cheap: up to 6 decimals, the integer part takes the rest
+            frac = min(6, hi // 2)
+            return f"-?[0-9]{{1,{hi - frac}}}" + (f"(?:\\.[0-9]{{1,{frac}}})?" if frac else "")
+        return f"-?(?=(?:\\.?[0-9]){{{lo},{hi}}}(?![0-9.]))[0-9]*(?:\\.[0-9]+)?"
+    if data_type in ("DT", "D8", "D6"):
+        forms = [f for n, f in ((8, f"(?:1[89]|[2-9][0-9])[0-9]{{2}}{_MD}"), (6, f"[0-9]{{2}}{_MD}"))
+                 if lo <= n <= hi and (data_type == "DT" or data_type == f"D{n}")]
+        return "(?:" + "|".join(forms) + ")" if forms else None
+    if data_type == "TM":
+        tails = {4: "", 6: "[0-5][0-9]", 7: "[0-5][0-9][0-9]", 8: "[0-5][0-9][0-9]{2}"}
+        forms = [_HHMM + t for n, t in tails.items() if lo <= n <= hi]
+        return "(?:" + "|".join(forms) + ")" if forms else None
+    return None
+
+
+def _proof(data_type: str | None, lo: int, hi: int, icvn: str) -> Callable[[str], object] | None:
+    src = _type_src(data_type, lo, hi, icvn)
+    return re.compile(src, re.ASCII).fullmatch if src is not None else None
+
+
+#: ``^(A|B|C)$`` / ``^(?:A|B)$`` / ``^A$``: a <regex> that is just a code list
+_LITERALS = re.compile(r"^\^(?:\((?:\?:)?([A-Za-z0-9]+(?:\|[A-Za-z0-9]+)*)\)|([A-Za-z0-9]+))\$$")
+_NUL = "\x00"  #: joins a segment's elements for its whole-segment pattern (never valid in X12 data)
+_MAX_ALTERNATIVES = 300
+
+
+def _element_src(e: ElementSpec, sep: str, kind: int = 0) -> str | None:
+    """Pattern for one element's value that proves it clean (separators excluded)."""
+    if e.usage == "N" or kind == 2:  # not used / a date checked against its 1250 format: empty only
+        return ""
+    candidates: Iterable[str | None] | None = e.allowed
+    if e.regex_src is not None:
+        m = _LITERALS.match(e.regex_src)
+        if m is None:
+            return None  # a general <regex>: the per-element path handles it
+        candidates = [c for c in (m.group(1) or m.group(2)).split("|") if e.allowed is None or c in e.allowed]
+    if candidates is not None:
+        codes = sorted((c for c in candidates if c and sep not in c and _NUL not in c and not e._check(c, ())),
+                       key=lambda c: (-len(c), c))
+        if len(codes) > _MAX_ALTERNATIVES:
+            return None
+        return "(?:" + "|".join(re.escape(c) for c in codes) + ")" if codes else "(?!)"
+    return _type_src(e.data_type, e.min_len, e.max_len, e.icvn, sep + _NUL)
+
+
+def _optional(src: str, required: bool) -> str:
+    return f"(?:{src})" if required else f"(?:{src})?"
+
+
+def _composite_src(c: CompositeSpec, sep: str) -> str | None:
+    if c.usage == "N":
+        return ""
+    parts = [_element_src(p, sep) for p in c.parts]
+    if not parts or any(p is None for p in parts):
+        return None
+    tail = ""
+    for part, src in zip(reversed(c.parts[1:]), reversed(parts[1:]), strict=True):
+        tail = f"(?:{re.escape(sep)}{_optional(src or '', part.empty_is_missing)}{tail})?"
+    body = _optional(parts[0] or "", c.parts[0].empty_is_missing) + tail
+    if c.usage == "R":  # not empty, and not only separators either
+        return f"(?=[^{_NUL}]*[^{_NUL}{re.escape(sep)}]){body}"
+    return f"(?:{body})?"
+
+
+def segment_pattern(spec: SegmentSpec, sep: str) -> Callable[[str], object] | None:
+    """One ``fullmatch`` over the NUL-joined elements that proves every element clean, or None."""
+    if spec.id == "DTP" or not spec.children:
+        return None
+    srcs: list[str] = []
+    for kid, kind, required, _, _ in spec.fast:
+        src = _composite_src(kid, sep) if isinstance(kid, CompositeSpec) else _element_src(kid, sep, kind)
+        if src is None:
+            return None
+        srcs.append(src if src == "" else _optional(src, required))
+    tail = ""
+    for j in range(len(srcs) - 1, 0, -1):
+        tail = f"(?:{_NUL}{srcs[j]}{tail})" + ("" if j < spec.need else "?")
+    return re.compile(srcs[0] + tail, re.ASCII | re.S).fullmatch
 
 
 def _discriminator(seg_id: str, kids: Sequence[ElementSpec | CompositeSpec]
@@ -978,8 +1139,8 @@ def _with_counter(s: SegmentSpec, counter: int) -> SegmentSpec:
                   else 0 for k in s.children)
     must = tuple(i for i, k in enumerate(s.children)
                  if (k.usage == "R" if isinstance(k, CompositeSpec) else k.empty_is_missing))
-    required = tuple(i in must for i in range(len(s.children)))
-    fast = tuple(zip(s.children, kinds, required, strict=True))
+    fast = tuple((k, kind, i in must, k.ok, k.proof if isinstance(k, ElementSpec) else None)
+                 for i, (k, kind) in enumerate(zip(s.children, kinds, strict=True)))
     return SegmentSpec(s.index, s.id, s.name, s.usage, s.pos, s.max_use, counter, s.loop, s.eq_key,
                        s.children, s.syntax, kinds, must, fast, max(must) + 1 if must else 0)
 

@@ -14,6 +14,7 @@ from typing import BinaryIO, Protocol
 
 from edi.envelope import Envelope, InterchangeSummary, TransactionSet
 from edi.findings import Finding, Level
+from edi.presence import check_presence
 from edi.reader import X12Reader
 from edi.segments import Segment
 
@@ -57,6 +58,7 @@ def check_sets(envelope: Envelope, guide: Guide | None) -> Iterator[TransactionS
         misplaced = any(f.ak5 == "6" for f in ts.summary.findings)
         if guide is not None and not misplaced:
             found = guide.validate(ts.group.gs01, ts.group.gs08, ts.segments, ts.separators.component)
+            found += check_presence(ts.segments)
             for f in found:
                 f = dataclasses.replace(f, file=envelope.file, isa13=ts.interchange.isa13,
                                         gs06=ts.group.gs06, st02=ts.summary.st02)

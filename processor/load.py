@@ -29,8 +29,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-import pandas as pd
-
 from processor.calendar import BILL_GROUPS, CalendarBilling, tariff_holidays
 from processor.store import Store
 from processor.store.master_data import MasterData
@@ -139,9 +137,11 @@ def parse_table(data: bytes) -> CsvTable | LoadError:
         return LoadError(0, "", "the file is empty; the first line must be the header")
     if not text.splitlines()[0].strip():
         return LoadError(1, "", "the first line must be the header, but it is blank")
+    import pandas  # here, not at the top: `edi validate` and `edi translate` should not pay for it
+
     try:
         records = _records(text)
-    except pd.errors.ParserError as exc:
+    except pandas.errors.ParserError as exc:
         return _parser_error(text, str(exc))
     header = tuple(value.strip() for value in records[0])
     rows: list[tuple[int, dict[str, str]]] = []
@@ -156,7 +156,9 @@ def parse_table(data: bytes) -> CsvTable | LoadError:
 
 def _records(text: str, nrows: int | None = None) -> list[list[str]]:
     """Every record, header included, as strings (a short row is padded with empty strings)."""
-    frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+    import pandas
+
+    frame = pandas.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
                         skip_blank_lines=False, nrows=nrows)
     return [[value if isinstance(value, str) else "" for value in record] for record in frame.to_numpy().tolist()]
 

@@ -8,13 +8,14 @@ pyx12 agrees on the same cases.
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
 
 from edi.findings import Finding, Level
 from edi.guide import SEGMENT_LEVEL_RULES, GuideValidator, MapError
-from edi.guide_compile import canon_path, valid_date, valid_time, valid_type
+from edi.guide_compile import CompositeSpec, SegmentSpec, canon_path, valid_date, valid_time, valid_type
 from edi.segments import Segment
 
 # --------------------------------------------------------------------------- the tiny map
@@ -451,3 +452,51 @@ def test_counter_paths_are_canonical_like_pyx12s() -> None:
     assert canon_path("/ISA_LOOP/GS_LOOP/ST_LOOP/DETAIL/LIN_LOOP/REF[12]") == (
         "/ISA_LOOP/GS_LOOP/ST_LOOP/DETAIL/LIN_LOOP/REF[12]")
     assert canon_path("/A_LOOP/N100") == "/A_LOOP/N1"
+
+
+# --------------------------------------------------------------------------- the fast paths are sound
+
+
+def _random_elements(rng: random.Random, spec: SegmentSpec, pool: list[str]) -> tuple[str, ...]:
+    """Elements that are mostly plausible for ``spec`` (its codes, typed values), sometimes not."""
+    out = []
+    for kid in spec.children[: rng.randint(0, len(spec.children) + 1)]:
+        kids = kid.parts if isinstance(kid, CompositeSpec) else (kid,)
+        comps = []
+        for part in kids[: rng.randint(1, len(kids))]:
+            codes = [c for c in part.codes if c]
+            r = rng.random()
+            if codes and r < 0.5:
+                comps.append(rng.choice(codes))
+            elif r < 0.9:
+                comps.append(rng.choice(pool))
+            else:
+                comps.append("")
+        out.append(">".join(comps))
+    if rng.random() < 0.1:
+        out.append(rng.choice(pool))
+    return tuple(out)
+
+
+POOL = ["", "A", "AB", "ABC", "12", "1.5", "-3", "1.", ".5", "20240229", "20230229", "240101", "2024010",
+        "1200", "2460", "123059", "QD", "KH", "8S", "X" * 31, "A^B", "AB ", "A\x07", "A>B", "007", "150",
+        "D8", "RD8", "20240101-20240131", "99999999999999999", "0.123", "62701", "IL", "ZZ", "SH", "EL"]
+
+
+@pytest.mark.parametrize("which", ["tiny", "repo"])
+def test_clean_never_vouches_for_a_segment_with_problems(which: str, guide: GuideValidator) -> None:
+    if which == "repo":
+        repo_maps = Path(__file__).resolve().parents[2] / "maps"
+        if not (repo_maps / "maps.xml").is_file():
+            pytest.skip("no maps/maps.xml yet")
+        guide = GuideValidator.from_map_dir(repo_maps)
+    rng = random.Random(7)
+    vouched = 0
+    for compiled in guide.guides.values():
+        for spec in compiled.specs:
+            for _ in range(300):
+                els = _random_elements(rng, spec, POOL)
+                if spec.clean(els, ">"):
+                    vouched += 1
+                    assert spec.problems(els, ">") == (), (spec.id, els)
+    assert vouched > 100
