@@ -26,7 +26,10 @@ from edi.findings import Finding
 from edi.validate import Validation, validate_stream
 from edi.writer import CounterControlNumbers, Party, Profile, Transaction, interchange
 from processor import logs
+from processor.batch_lock import BatchRunning, acquire_lock
+from processor.batch_report import save_report
 from processor.bootstrap import App, bootstrap
+from processor.channels import ChannelError
 from processor.clock import FixedClock, parse_as_of
 from processor.config import ConfigError
 from processor.load import KINDS, load_csv
@@ -214,3 +217,43 @@ def _open_store(app: App) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+@main.command("batch")
+@click.option("--as-of", default=None, help="Run as if it were this time (ISO 8601, Central if no offset).")
+@click.pass_context
+def batch_cmd(ctx: click.Context, as_of: str | None) -> None:
+    """The nightly run: claim, validate, process, answer, archive or quarantine every inbound file.
+
+    Exit 0 all processed, 1 something quarantined, 2 config/usage error (or another batch running),
+    3 infrastructure failure (database, folders, SFTP).
+    """
+    app = _app(ctx, as_of)
+    paths = app.config.paths
+    try:
+        lock = acquire_lock(paths.lock)
+    except BatchRunning as exc:
+        _fail(str(exc), code=2)
+        return
+    try:
+        with _open_store(app) as store:
+            try:
+                channels = app.channels()
+            except ChannelError as exc:
+                _fail(f"folders: {exc}", code=3)
+                return
+            try:
+                report = app.batch(store, channels).run()
+            except (ChannelError, StoreError, OSError) as exc:
+                _fail(f"infrastructure failure, the run stopped (a rerun resumes safely): {exc}", code=3)
+                return
+            finally:
+                for folder in (channels.inbox, channels.outbox, channels.archive, channels.quarantine):
+                    folder.close()
+    finally:
+        lock.release()
+    saved = save_report(report, paths.reports)
+    for line in report.summary_lines():
+        click.echo(line)
+    click.echo(f"report: {saved}")
+    sys.exit(report.exit_code)
