@@ -1,4 +1,4 @@
-"""The one composition root: configuration, maps, clock (and, as they land, store and channels)."""
+"""The one composition root: configuration, maps, clock, store, channels, handlers, batch."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from pathlib import Path
 
 from edi.guide import GuideValidator
 from edi.mapdir import default_map_dir
-from processor.clock import Clock, FixedClock, SystemClock
+from processor.batch import Batch, Channels
+from processor.calendar import Calendar
+from processor.channels import open_folder
+from processor.clock import CENTRAL, Clock, FixedClock, SystemClock
 from processor.config import Config, load_config
+from processor.handlers import handlers
+from processor.load import load_holidays_default
+from processor.store import Store
 
 
 @dataclass
@@ -23,6 +29,22 @@ class App:
     def guide(self) -> GuideValidator:
         """Compiled once per process: the maps are read and compiled here, not per file."""
         return GuideValidator.from_map_dir(self.map_dir)
+
+    def calendar(self, store: Store) -> Calendar:
+        """The tariff calendar from the store; years without loaded holidays get the tariff's list."""
+        year = self.clock.now().astimezone(CENTRAL).year
+        load_holidays_default(store, range(year - 1, year + 3))
+        holidays, schedule = store.calendar_inputs()
+        return Calendar(holidays=holidays, schedule=schedule, cutoff=self.config.utility.cutoff)
+
+    def channels(self) -> Channels:
+        paths, sftp = self.config.paths, self.config.sftp
+        return Channels(inbox=open_folder(paths.inbox, sftp), outbox=open_folder(paths.outbox, sftp),
+                        archive=open_folder(paths.archive, sftp), quarantine=open_folder(paths.quarantine, sftp))
+
+    def batch(self, store: Store, channels: Channels) -> Batch:
+        return Batch(store=store, channels=channels, guide=self.guide, calendar=self.calendar(store),
+                     utility=self.config.utility, handlers=handlers(), now=self.clock.now())
 
 
 def bootstrap(config_path: str | Path | None = None, db_url: str | None = None,

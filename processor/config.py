@@ -32,7 +32,8 @@ class Paths:
     outbox: str = "var/outbox"
     archive: str = "var/archive"
     quarantine: str = "var/quarantine"
-    reports: str = "var/reports"
+    reports: str = "var/reports"  #: local directory for the run reports (JSON)
+    lock: str = "var/batch.lock"  #: local lock file: one batch at a time
 
 
 @dataclass(frozen=True, slots=True)

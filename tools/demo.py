@@ -1,59 +1,62 @@
-"""`make run` until the nightly batch lands: translate and validate every sample, print a summary.
+"""`make run`: the nightly batch over samples/, on a fresh SQLite database, as a user would run it.
 
-Runs in-process through the same functions the CLI uses, so the maps are compiled once.
+1. a fresh ``var/`` (database, inbox, outbox, archive, quarantine, reports);
+2. ``edi load`` of every master-data CSV in samples/master/;
+3. every inbound sample (a file addressed to the utility) and every broken sample into var/inbox;
+4. ``edi batch --as-of …``: the broken files are quarantined (exit 1 is expected), the rest answered;
+5. ``edi batch`` again over the same files: every interchange is a duplicate and nothing is sent twice.
 """
 
 from __future__ import annotations
 
-import io
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
-from edi.reader import X12Reader, read_segments
-from edi.translate import TranslateError, json_to_x12, x12_to_json
-from edi.validate import validate_file
-from processor.bootstrap import bootstrap
-
 ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+EDI = str(Path(sys.executable).parent / "edi")
+AS_OF = "2026-10-22T08:00:00"
+UTILITY = "012345678"
 
 
-def _same_after_json(path: Path) -> bool:
-    out = io.StringIO()
-    with open(path, "rb") as f:
-        x12_to_json(f, out, str(path))
-    back = io.StringIO()
-    json_to_x12(io.StringIO(out.getvalue()), back, str(path))
-    tmp = io.BytesIO(back.getvalue().encode("utf-8", "surrogateescape"))
-    original = list(read_segments(path))
-    again = list(X12Reader(tmp, "back"))
-    return [(s.id, s.elements) for s in original] == [(s.id, s.elements) for s in again]
+def edi(*args: str) -> int:
+    print(f"$ edi {' '.join(args)}", flush=True)
+    return subprocess.run([EDI, "--log-format", "json", *args], cwd=ROOT, check=False,
+                          stderr=subprocess.DEVNULL).returncode
+
+
+def receiver(path: Path) -> str:
+    head = path.read_bytes()[:106].decode("latin-1")
+    return head[54:69].strip() if head.startswith("ISA") else ""
 
 
 def main() -> int:
-    app = bootstrap()
-    rows = []
-    surprises = 0
-    for folder in ("valid", "bad"):
-        for path in sorted((ROOT / "samples" / folder).glob("*.x12")):
-            rel = path.relative_to(ROOT)
-            result = validate_file(rel, app.guide)
-            try:
-                round_trip = "yes" if _same_after_json(rel) else "NO"
-            except TranslateError:
-                round_trip = "n/a"
-            expected_valid = folder == "valid"
-            ok = result.valid == expected_valid
-            surprises += not ok
-            first = str(result.findings[0]).split(": ", 1)[1] if result.findings else ""
-            rows.append((str(rel), result.transaction_sets, len(result.findings), round_trip,
-                         "ok" if ok else "UNEXPECTED", first[:70]))
-    width = max(len(r[0]) for r in rows)
-    print(f"{'file':<{width}}  sets  findings  json-round-trip  verdict     first finding")
-    for name, sets, findings, rt, verdict, first in rows:
-        print(f"{name:<{width}}  {sets:>4}  {findings:>8}  {rt:>15}  {verdict:<10}  {first}")
-    print(f"\n{len(rows)} files; {surprises} unexpected verdicts "
-          "(valid samples must be clean, bad samples must have findings)")
-    return 1 if surprises else 0
+    shutil.rmtree(VAR, ignore_errors=True)
+    (VAR / "inbox").mkdir(parents=True)
+    for kind in ("suppliers", "accounts", "service-points", "meters", "schedule", "holidays"):
+        if edi("load", kind, f"samples/master/{kind}.csv") != 0:
+            return 1
+    inbound = [p for p in sorted((ROOT / "samples" / "valid").glob("*.x12")) if receiver(p) == UTILITY]
+    broken = sorted((ROOT / "samples" / "bad").glob("*.x12"))
+    for path in [*inbound, *broken]:
+        shutil.copy(path, VAR / "inbox" / path.name)
+    copies = [VAR / "inbox" / p.name for p in inbound]
+    first = edi("batch", "--as-of", AS_OF)
+    outbox = sorted(p.name for p in (VAR / "outbox").iterdir())
+    for path in [*inbound]:
+        shutil.copy(path, VAR / "inbox" / path.name)
+    second = edi("batch", "--as-of", AS_OF)
+    again = sorted(p.name for p in (VAR / "outbox").iterdir())
+    quarantined = sorted(p.name for p in (VAR / "quarantine").glob("*.x12"))
+    print(f"\n{len(copies)} inbound samples and {len(broken)} broken ones; first run exit {first} "
+          f"(1: something was quarantined), second run exit {second}")
+    print(f"quarantined: {len(quarantined)} files, each with an .error.json beside it in var/quarantine/")
+    print(f"outbound files: {len(outbox)} after the first run, {len(again)} after the second (no resend)")
+    ok = first == 1 and second == 0 and again == outbox and len(quarantined) == len(broken)
+    print("demo " + ("OK" if ok else "FAILED: see var/reports/"))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,424 @@
+"""The nightly batch: every inbound file claimed, validated, processed, answered, archived or quarantined.
+
+Exactly once, by construction:
+
+- a file is claimed by an atomic rename before it is read, so two runs never read the same file;
+  a claimed file a crashed run left behind is picked up first by the next run;
+- each interchange is claimed in the ingest ledger by sender + ISA13 + the hash of its segments:
+  one seen and finished before is a duplicate and is skipped; one that never finished resumes;
+- each transaction set is handled in one database transaction that also records the set as done
+  and enqueues its responses (the outbox), so a crash loses or repeats nothing;
+- outbound files are staged in the database with their control numbers before they are written,
+  written under a temporary name and renamed; a crash between writing and marking them sent
+  rewrites the same bytes under the same name, never a second file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from edi.acks import acknowledge
+from edi.canonical import ParseError, parse, render, transaction_set_id
+from edi.classify import Kind, classify
+from edi.envelope import Envelope, InterchangeSummary, SetSummary
+from edi.findings import Finding, Level
+from edi.guide import GuideValidator
+from edi.messages import SourceRef
+from edi.reader import X12Reader
+from edi.segments import Segment, Separators
+from edi.validate import validate_reader
+from edi.writer import Party, Profile, Transaction, interchange
+from processor.calendar import Calendar
+from processor.channels import Folder
+from processor.clock import CENTRAL
+from processor.config import Utility
+from processor.handlers import Context, Handler, Outcome
+from processor.store import Store
+from processor.store.records import Claim, ClaimStatus, LedgerOutcome, NewOutboxMessage, OutboundFile
+
+log = structlog.get_logger("edi.batch")
+
+
+@dataclass(frozen=True, slots=True)
+class Channels:
+    inbox: Folder
+    outbox: Folder
+    archive: Folder
+    quarantine: Folder
+
+
+@dataclass
+class Report:
+    """What a run did; decides the exit code and is saved as JSON."""
+
+    run_id: str
+    started_at: str
+    as_of: str
+    files: Counter[str] = field(default_factory=Counter)
+    interchanges: Counter[str] = field(default_factory=Counter)
+    transaction_sets: dict[str, Counter[str]] = field(default_factory=dict)
+    rejections: Counter[str] = field(default_factory=Counter)
+    outbound_files: list[str] = field(default_factory=list)
+    quarantined: list[dict[str, str]] = field(default_factory=list)
+
+    def count_set(self, kind: str, result: str) -> None:
+        self.transaction_sets.setdefault(kind, Counter())[result] += 1
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.files["quarantined"] else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id, "started_at": self.started_at, "as_of": self.as_of,
+            "files": dict(sorted(self.files.items())),
+            "interchanges": dict(sorted(self.interchanges.items())),
+            "transaction_sets": {k: dict(sorted(v.items())) for k, v in sorted(self.transaction_sets.items())},
+            "rejections": dict(sorted(self.rejections.items())),
+            "outbound_files": sorted(self.outbound_files),
+            "quarantined": self.quarantined,
+            "exit_code": self.exit_code,
+        }
+
+    def summary_lines(self) -> list[str]:
+        f = self.files
+        lines = [f"run {self.run_id} as of {self.as_of}",
+                 f"files: {f['seen']} seen, {f['claimed']} claimed ({f['resumed']} resumed), "
+                 f"{f['archived']} archived, {f['quarantined']} quarantined, {f['duplicates']} duplicates"]
+        i = self.interchanges
+        lines.append(f"interchanges: {i['processed']} processed, {i['duplicate']} duplicate, "
+                     f"{i['resumed']} resumed, {i['control_number_reused']} with a reused ISA13")
+        for kind, outcomes in sorted(self.transaction_sets.items()):
+            lines.append(f"  {kind}: " + ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))
+        if self.rejections:
+            lines.append("rejections: " + ", ".join(f"{c} x{n}" for c, n in sorted(self.rejections.items())))
+        lines.append(f"outbound files: {len(self.outbound_files)}")
+        lines.extend(f"  {name}" for name in sorted(self.outbound_files))
+        for q in self.quarantined:
+            lines.append(f"quarantined {q['file']}: {q['reason']}")
+        return lines
+
+
+class _HashingReader(X12Reader):
+    """Reads like X12Reader and hashes each interchange's segments (not its line breaks):
+    the same interchange re-sent with other formatting is still the same interchange."""
+
+    def __init__(self, stream: io.BytesIO, name: str) -> None:
+        super().__init__(stream, name)
+        self.hashes: list[str] = []
+        self._hash: Any = None
+
+    def __iter__(self) -> Iterator[Segment]:
+        for segment in super().__iter__():
+            if segment.id == "ISA":
+                if self._hash is not None:
+                    self.hashes.append(self._hash.hexdigest())
+                self._hash = hashlib.sha256()
+            if self._hash is not None:
+                self._hash.update("\x1d".join((segment.id, *segment.elements)).encode("utf-8", "surrogateescape"))
+                self._hash.update(b"\x1e")
+            yield segment
+        if self._hash is not None:
+            self.hashes.append(self._hash.hexdigest())
+            self._hash = None
+
+
+@dataclass
+class Batch:
+    """One run. Built by the composition root; ``run()`` does the night's work."""
+
+    store: Store
+    channels: Channels
+    guide: GuideValidator
+    calendar: Calendar
+    utility: Utility
+    handlers: Mapping[Kind, Handler]
+    now: datetime
+    report: Report = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.report = Report(run_id=uuid.uuid4().hex[:12], started_at=self.now.isoformat(),
+                             as_of=self.now.isoformat())
+
+    # -- the run ---------------------------------------------------------------------------
+    def run(self) -> Report:
+        structlog.contextvars.bind_contextvars(run_id=self.report.run_id)
+        inbox = self.channels.inbox
+        leftovers = inbox.claimed()
+        fresh = inbox.list()
+        self.report.files["seen"] += len(leftovers) + len(fresh)
+        for claimed in leftovers:
+            self.report.files["resumed"] += 1
+            self.report.files["claimed"] += 1
+            self._process_file(claimed, claimed.removeprefix(".claimed."))
+        for name in fresh:
+            claimed_name = inbox.claim(name)
+            if claimed_name is None:  # another worker took it
+                continue
+            self.report.files["claimed"] += 1
+            self._process_file(claimed_name, name)
+        self.flush_outbox()
+        structlog.contextvars.unbind_contextvars("run_id")
+        return self.report
+
+    # -- one inbound file --------------------------------------------------------------------
+    def _process_file(self, claimed: str, name: str) -> None:
+        structlog.contextvars.bind_contextvars(file=name)
+        try:
+            data = self.channels.inbox.read(claimed)
+            digest = hashlib.sha256(data).hexdigest()
+            reader = _HashingReader(io.BytesIO(data), name)
+            validation = validate_reader(reader, self.guide)
+            findings = list(validation.findings)
+            if validation.unreadable or not validation.interchanges:
+                reason = findings[0].message if findings else "no interchange in the file"
+                self._quarantine(claimed, name, data, reason, findings)
+                return
+            claims = self._claim_interchanges(validation.interchanges, reader.hashes, name)
+            findings.extend(self._handle_sets(data, name, validation.interchanges, claims, reader.hashes))
+            self._acknowledge(validation.interchanges, claims, reader.hashes)
+            for isa, claim in zip(validation.interchanges, claims, strict=True):
+                if claim.status is ClaimStatus.CONTROL_NUMBER_REUSED:
+                    findings.append(Finding(
+                        name, isa.position, "ISA", "batch.isa13-reused",
+                        f"ISA13 {isa.isa13} from sender {isa.sender[1]} was already used by other content "
+                        f"(first in {claim.entry.file_name})", level=Level.INTERCHANGE, element=13, ta1="025"))
+            outcome = LedgerOutcome.QUARANTINED if findings else LedgerOutcome.PROCESSED
+            with self.store.unit_of_work() as uow:
+                for claim in claims:
+                    if _processing(claim):
+                        uow.ledger.finish(claim.entry.id, outcome, at=self.now)
+                uow.commit()
+            if findings:
+                self._quarantine(claimed, name, data, findings[0].message, findings)
+            else:
+                self._archive(claimed, name, data, digest)
+        finally:
+            structlog.contextvars.unbind_contextvars("file")
+
+    def _claim_interchanges(self, interchanges: Sequence[InterchangeSummary], hashes: Sequence[str],
+                            name: str) -> list[Claim]:
+        """Claim every interchange of the file in the ingest ledger: new, resumed, duplicate or reused ISA13."""
+        claims: list[Claim] = []
+        with self.store.unit_of_work() as uow:
+            for isa, digest in zip(interchanges, hashes, strict=True):
+                claim = uow.ledger.claim(sender=isa.sender[1], isa13=isa.isa13, sha256=digest, file_name=name,
+                                         at=self.now)
+                claims.append(claim)
+                self.report.interchanges["processed" if claim.status is ClaimStatus.NEW else str(claim.status)] += 1
+                if not _processing(claim):
+                    log.info("interchange not processed again", isa13=isa.isa13, status=str(claim.status),
+                             first_seen=claim.entry.file_name)
+            uow.commit()
+        if all(c.status is ClaimStatus.DUPLICATE for c in claims):
+            self.report.files["duplicates"] += 1
+        return claims
+
+    def _handle_sets(self, data: bytes, name: str, interchanges: Sequence[InterchangeSummary],
+                     claims: Sequence[Claim], hashes: Sequence[str]) -> list[Finding]:
+        """Second pass: hand every valid set of a claimed interchange to its handler."""
+        by_position = {s.position: s for isa in interchanges for g in isa.groups for s in g.sets}
+        index_of = {isa.position: i for i, isa in enumerate(interchanges)}
+        problems: list[Finding] = []
+        envelope = Envelope(X12Reader(io.BytesIO(data), name))
+        for ts in envelope:
+            i = index_of[ts.interchange.position]
+            summary = by_position[ts.summary.position]
+            if not _processing(claims[i]) or not summary.accepted:
+                continue
+            ledger_id = claims[i].entry.id
+            source = SourceRef(file=name, isa13=ts.interchange.isa13, gs06=ts.group.gs06, st02=ts.summary.st02)
+            structlog.contextvars.bind_contextvars(isa13=source.isa13, gs06=source.gs06, st02=source.st02)
+            try:
+                problem = self._handle_set(ts.segments, ts.separators, source, ledger_id, hashes[i],
+                                           ts.interchange.sender[1], summary)
+            finally:
+                structlog.contextvars.unbind_contextvars("isa13", "gs06", "st02")
+            if problem is not None:
+                problems.append(problem)
+        return problems
+
+    def _handle_set(self, segments: list[Segment], separators: Separators, source: SourceRef, ledger_id: int,
+                    digest: str, sender: str, summary: SetSummary) -> Finding | None:
+        kind = classify(segments)
+        if kind is None:
+            return self._set_problem(summary, segments[0], source, "batch.unclassified",
+                                     "the transaction set is not one this gateway handles (check ST01/BGN/ASI/REF*1P)")
+        try:
+            message = parse(segments, source, separators.component, kind=kind)
+        except ParseError as exc:
+            at = next((s for s in segments if s.pos == exc.position), segments[0])
+            return self._set_problem(summary, at, source, "batch.unparseable", str(exc))
+        handler = self.handlers.get(kind)
+        with self.store.unit_of_work() as uow:
+            if not uow.ledger.record_set(ledger_id, gs06=source.gs06, st02=source.st02, st01=summary.st01,
+                                         at=self.now):
+                return None  # done by an earlier run that did not finish the file
+            outcome = (Outcome("answered by 997 only") if handler is None else
+                       handler(message, Context(uow, self.calendar, self.now, self.now, self.utility, source, sender)))
+            for n, out in enumerate(outcome.outbound):
+                body = render(out.message)
+                uow.outbox.enqueue(NewOutboxMessage(
+                    idempotency_key=f"{digest}:{source.gs06}:{source.st02}:{n}", receiver=out.receiver,
+                    st01=transaction_set_id(out.message), kind=type(out.message).__name__,
+                    payload=_payload(body), created_at=self.now, ledger_id=ledger_id,
+                    source_gs06=source.gs06, source_st02=source.st02))
+            uow.commit()
+        self.report.count_set(str(kind), outcome.result)
+        if outcome.code:
+            self.report.rejections[outcome.code] += 1
+        log.info("transaction set handled", kind=str(kind), result=outcome.result, code=outcome.code)
+        return None
+
+    def _set_problem(self, summary: SetSummary, at: Segment, source: SourceRef, rule: str, message: str) -> Finding:
+        """A set that passed the guide but cannot be handled: rejected in its 997 (AK5 R 5), reported."""
+        finding = Finding(source.file, at.pos, at.id, rule, message, set_position=at.pos - summary.position + 1,
+                          isa13=source.isa13, gs06=source.gs06, st02=source.st02, ak3="8" if rule == "batch.unparseable"
+                          else None, ak5="5")
+        summary.findings.append(finding)
+        self.report.count_set(summary.st01, "rejected by 997")
+        log.warning("transaction set not handled", rule=rule, reason=message)
+        return finding
+
+    def _acknowledge(self, interchanges: Sequence[InterchangeSummary], claims: Sequence[Claim],
+                     hashes: Sequence[str]) -> None:
+        """One 997 per functional group, and a TA1 where the envelope was bad, to the sender."""
+        with self.store.unit_of_work() as uow:
+            for isa, claim, digest in zip(interchanges, claims, hashes, strict=True):
+                if claim.status is ClaimStatus.DUPLICATE:
+                    continue  # its acknowledgments went out the first time
+                ta1, acks = acknowledge(isa, isa.separators)
+                ledger_id: int | None = claim.entry.id
+                if claim.status is ClaimStatus.CONTROL_NUMBER_REUSED:  # only a TA1 saying so
+                    ta1, acks = Segment("TA1", (isa.isa13, isa.isa.get(9), isa.isa.get(10), "R", "025")), []
+                    ledger_id = None
+                for ack in acks:
+                    uow.outbox.enqueue(NewOutboxMessage(
+                        idempotency_key=f"{digest}:997:{ack.group_control}", receiver=isa.sender[1], st01="997",
+                        kind="FunctionalAck", payload=_payload(render(ack)), created_at=self.now,
+                        ledger_id=ledger_id, source_gs06=ack.group_control))
+                if ta1 is not None:
+                    uow.outbox.enqueue(NewOutboxMessage(
+                        idempotency_key=f"{digest}:TA1", receiver=isa.sender[1], st01="TA1", kind="TA1",
+                        payload=_payload([ta1]), created_at=self.now, ledger_id=ledger_id))
+            uow.commit()
+
+    # -- archive and quarantine ---------------------------------------------------------------
+    def _day(self) -> str:
+        return self.now.astimezone(CENTRAL).date().isoformat()
+
+    def _archive(self, claimed: str, name: str, data: bytes, digest: str) -> None:
+        target = f"{self._day()}/{name}"
+        archive = self.channels.archive
+        if archive.exists(target) and archive.read(target) != data:
+            target = f"{self._day()}/{digest[:12]}.{name}"
+        archive.write(target, data)
+        self.channels.inbox.remove(claimed)
+        self.report.files["archived"] += 1
+        log.info("archived", to=f"{archive.url}/{target}")
+
+    def _quarantine(self, claimed: str, name: str, data: bytes, reason: str, findings: Sequence[Finding]) -> None:
+        quarantine = self.channels.quarantine
+        target = name
+        if quarantine.exists(target) and quarantine.read(target) != data:
+            target = f"{hashlib.sha256(data).hexdigest()[:12]}.{name}"
+        error = {"file": name, "reason": reason, "run_id": self.report.run_id, "quarantined_at": self.now.isoformat(),
+                 "findings": [f.to_json() for f in findings]}
+        quarantine.write(target + ".error.json", (json.dumps(error, indent=2, sort_keys=True) + "\n").encode())
+        quarantine.write(target, data)
+        self.channels.inbox.remove(claimed)
+        self.report.files["quarantined"] += 1
+        self.report.quarantined.append({"file": name, "reason": reason})
+        log.warning("quarantined", to=f"{quarantine.url}/{target}", reason=reason, findings=len(findings))
+
+    # -- outbound ------------------------------------------------------------------------------
+    def flush_outbox(self) -> None:
+        """Stage what is pending into files (numbers fixed first), then write every unwritten file."""
+        with self.store.unit_of_work() as uow:
+            groups: dict[tuple[str, str], list[int]] = {}
+            for message in uow.outbox.unstaged():
+                groups.setdefault((message.receiver, message.st01), []).append(message.id)
+            for (receiver, st01), ids in sorted(groups.items()):
+                pair = f"{self.utility.duns}>{receiver}"
+                isa13 = uow.control_numbers.next(f"ISA:{pair}")
+                gs06 = uow.control_numbers.next(f"GS:{pair}") if st01 != "TA1" else 0
+                name = f"{receiver}_{st01}_{isa13:09d}.x12"
+                uow.outbox.stage_file(OutboundFile(name=name, receiver=receiver, st01=st01, isa13=isa13, gs06=gs06,
+                                                   created_at=self.now), ids)
+            uow.commit()
+        with self.store.unit_of_work() as uow:
+            for file in uow.outbox.unwritten_files():
+                data = self._render_file(file, [m.payload for m in uow.outbox.messages_in(file.name)])
+                self.channels.outbox.write(file.name, data)
+                uow.outbox.file_written(file.name, at=self.now)
+                uow.commit()
+                self.report.outbound_files.append(file.name)
+                log.info("outbound file written", outbound=file.name)
+
+    def _render_file(self, file: OutboundFile, payloads: Sequence[str]) -> bytes:
+        """The file's bytes: a pure function of what was staged, so a rewrite gives the same bytes."""
+        separators = Separators()
+        profile = Profile(Party("01", self.utility.duns), Party(_qualifier(file.receiver), file.receiver),
+                          separators, usage=self.utility.usage_indicator)
+        bodies = [_segments(p) for p in payloads]
+        numbers = _Fixed(file.isa13, file.gs06)
+        at = file.created_at.astimezone(CENTRAL)
+        if file.st01 == "TA1":
+            segments = interchange(profile, [], numbers, at, ta1s=[b[0] for b in bodies])
+        else:
+            segments = interchange(profile, [[Transaction(file.st01, body) for body in bodies]], numbers, at)
+        text = "".join(separators.render(s) for s in segments)
+        data = text.encode("utf-8", "surrogateescape")
+        self._self_check(file.name, data)
+        return data
+
+    def _self_check(self, name: str, data: bytes) -> None:
+        """Every outbound file is re-read and validated against our maps before it leaves."""
+        result = validate_reader(X12Reader(io.BytesIO(data), name), self.guide)
+        if not result.valid:
+            raise OutboundInvalid(name, result.findings)
+
+
+class OutboundInvalid(Exception):
+    """We produced a file our own maps reject: a bug, never sent."""
+
+    def __init__(self, name: str, findings: Sequence[Finding]) -> None:
+        super().__init__(f"outbound {name} fails our own maps: " + "; ".join(str(f) for f in findings[:3]))
+        self.findings = list(findings)
+
+
+@dataclass(frozen=True, slots=True)
+class _Fixed:
+    """The control numbers a staged file was given."""
+
+    isa13: int
+    gs06: int
+
+    def next(self, scope: str) -> int:
+        return self.isa13 if scope.startswith("ISA:") else self.gs06
+
+
+def _processing(claim: Claim) -> bool:
+    return claim.status in (ClaimStatus.NEW, ClaimStatus.RESUME)
+
+
+def _qualifier(duns: str) -> str:
+    return "14" if len(duns) == 13 else "01"
+
+
+def _payload(body: Sequence[Segment]) -> str:
+    return json.dumps([[s.id, *s.elements] for s in body], separators=(",", ":"))
+
+
+def _segments(payload: str) -> list[Segment]:
+    return [Segment(raw[0], tuple(raw[1:])) for raw in json.loads(payload)]
