@@ -19,6 +19,7 @@ run: install
 	$(BIN)/python tools/demo.py
 
 test: install
+	bash tools/ensure-sshd.sh
 	$(BIN)/ruff check edi processor tests tools
 	$(BIN)/mypy
 	$(BIN)/pytest -q -n 2

@@ -1,0 +1,115 @@
+"""The drop-folder port: what the batch may do with a folder, and which names it may use.
+
+Kept apart from the local and SFTP adapters (Bots: channels apart from grammars) so the batch and its
+fakes depend on this page only. Names are checked here once, for both adapters, because a name that
+escapes the configured folder is a security bug, not a transport detail.
+"""
+
+from __future__ import annotations
+
+import builtins
+import secrets
+from typing import Protocol
+
+CLAIM_PREFIX = ".claimed."  #: a claimed inbound file: ``.claimed.`` + its name, in the same folder
+TEMP_PREFIX = ".tmp."  #: a file being written: ``.tmp.`` + its name + a random suffix, in the same folder
+STALE_TEMP_SECONDS = 3600.0  #: temp files untouched this long are debris of a crashed write
+
+
+class ChannelError(Exception):
+    """A folder operation failed; the message names the folder URL (never a secret) and what failed.
+
+    The batch maps it to exit code 3: the run cannot go on, whoever's fault it is is in the message.
+    """
+
+
+class ClaimConflict(ChannelError):
+    """``.claimed.NAME`` already holds a different file (an earlier run crashed and was not recovered).
+
+    Claiming would replace that file and lose it, so the claim is refused; recover ``claimed()`` first.
+    """
+
+
+class Folder(Protocol):
+    """A drop folder: a local directory or a directory on an SFTP server."""
+
+    url: str  #: for messages and the run report (no secrets)
+
+    def list(self) -> builtins.list[str]:
+        """Regular files ready to process, sorted; never directories, symlinks, hidden, temp or claimed names."""
+        ...
+
+    def claimed(self) -> builtins.list[str]:
+        """Claimed names (``.claimed.X``) left by a run that never released them (it crashed)."""
+        ...
+
+    def claim(self, name: str) -> str | None:
+        """Atomically rename NAME to its claimed name; ``None`` when NAME vanished (someone else got it)."""
+        ...
+
+    def read(self, name: str) -> bytes:
+        """The whole content of a (claimed) regular file; never through a symlink."""
+        ...
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write under a temp name, then rename onto NAME (replacing it); mode 0o600; makes subfolders."""
+        ...
+
+    def remove(self, name: str) -> None:
+        """Delete a file (a claimed one, once archived or quarantined); a missing file is fine."""
+        ...
+
+    def exists(self, name: str) -> bool:
+        """Whether NAME is a regular file (a symlink does not count and is not followed)."""
+        ...
+
+    def close(self) -> None:
+        """Release the directory handle or connection; later calls raise ``ChannelError``."""
+        ...
+
+
+def check_name(name: str, url: str, *, claimed_ok: bool = False) -> tuple[str, ...]:
+    """The parts of NAME, or ``ChannelError`` if it could reach outside the folder or hide from ``list()``.
+
+    Refused: empty parts, absolute paths, ``.``/``..``, backslashes, NUL, and a leading ``.`` in any part
+    except, where ``claimed_ok``, the protocol's own ``.claimed.X`` as the last part.
+    """
+    if not isinstance(name, str) or not name:
+        raise ChannelError(f"{url}: refused empty or non-text file name {name!r}")
+    if "\x00" in name or "\\" in name or name.startswith("/"):
+        raise ChannelError(f"{url}: refused file name {name!r} (absolute, backslash or NUL)")
+    parts = tuple(name.split("/"))
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if not part or part in (".", ".."):
+            raise ChannelError(f"{url}: refused file name {name!r} (empty, '.' or '..' part)")
+        if part.startswith("."):
+            rest = part[len(CLAIM_PREFIX):]
+            if not (last and claimed_ok and part.startswith(CLAIM_PREFIX) and rest and not rest.startswith(".")):
+                raise ChannelError(f"{url}: refused hidden file name {name!r}")
+    return parts
+
+
+def claimed_name(name: str) -> str:
+    """The name NAME has once claimed: the prefix goes on its last part, so it stays in the same folder."""
+    head, _, base = name.rpartition("/")
+    return f"{head}/{CLAIM_PREFIX}{base}" if head else CLAIM_PREFIX + base
+
+
+def original_name(claimed: str) -> str:
+    """The inbound name a claimed name stands for (for archive and quarantine, which keep the name)."""
+    head, _, base = claimed.rpartition("/")
+    if not base.startswith(CLAIM_PREFIX):
+        raise ValueError(f"not a claimed name: {claimed!r}")
+    base = base[len(CLAIM_PREFIX):]
+    return f"{head}/{base}" if head else base
+
+
+def temp_name(base: str) -> str:
+    """A fresh hidden name to write BASE under before the rename; random so two writers never share it."""
+    return f"{TEMP_PREFIX}{base[:200]}.{secrets.token_hex(6)}"
+
+
+def is_stale_temp(name: str, mtime: float, now: float) -> bool:
+    """A temp file nobody has touched for an hour: a write that crashed, safe to delete."""
+    return name.startswith(TEMP_PREFIX) and now - mtime > STALE_TEMP_SECONDS

@@ -1,0 +1,137 @@
+"""The nightly batch end to end: every file accounted for, every set answered once, nothing sent twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from edi.guide import GuideValidator
+from edi.validate import validate_file
+from tests.integration.batch_env import BatchEnv, inbound_samples, make_env
+from tests.support import MAPS, SAMPLES
+
+AS_OF = "2026-10-22T08:00:00"
+BAD = SAMPLES / "bad"
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> BatchEnv:
+    """Master data loaded once through `edi load`; each test gets a copy of the database."""
+    return make_env(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def env(tmp_path: Path, loaded: BatchEnv) -> BatchEnv:
+    return make_env(tmp_path / "site", template=loaded)
+
+
+def test_every_inbound_file_is_archived_or_quarantined(env: BatchEnv) -> None:
+    inbound = inbound_samples()
+    env.drop(*inbound, BAD / "bad_se01_count.x12", BAD / "bad_empty.x12", BAD / "bad_mixed.x12")
+    done = env.edi("batch", "--as-of", AS_OF)
+    assert done.returncode == 1, done.stderr  # something was quarantined
+    assert env.files("inbox") == {}
+    archived = {Path(name).name for name in env.files("archive")}
+    assert archived == {p.name for p in inbound}
+    quarantined = env.files("quarantine")
+    for name in ("bad_se01_count.x12", "bad_empty.x12", "bad_mixed.x12"):
+        assert name in quarantined
+        error = json.loads(quarantined[name + ".error.json"])
+        assert error["file"] == name and error["reason"] and error["findings"]
+    [report] = env.reports()
+    assert report["files"]["quarantined"] == 3 and report["files"]["archived"] == len(inbound)
+    assert "quarantined" in done.stdout and "outbound files" in done.stdout
+
+
+def test_outbound_files_are_named_complete_private_and_valid(env: BatchEnv) -> None:
+    env.drop(*inbound_samples())
+    assert env.edi("batch", "--as-of", AS_OF).returncode == 0
+    guide = GuideValidator.from_map_dir(MAPS)
+    outbox = env.folder("outbox")
+    names = sorted(p.name for p in outbox.iterdir())
+    assert names and not [n for n in names if n.startswith(".")]  # no temporary or claimed leftovers
+    for name in names:
+        receiver, st01, isa13 = name.removesuffix(".x12").split("_")
+        path = outbox / name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        result = validate_file(path, guide)
+        assert result.valid, [str(f) for f in result.findings]
+        isa = result.interchanges[0]
+        assert isa.receiver[1] == receiver and isa.isa13 == isa13
+        assert st01 == "TA1" or isa.groups[0].sets[0].st01 == st01
+
+
+def test_one_997_per_inbound_group_and_a_bad_set_does_not_stop_the_good_ones(env: BatchEnv) -> None:
+    env.drop(BAD / "bad_mixed.x12")
+    env.edi("batch", "--as-of", AS_OF)
+    [ack] = [data for name, data in env.files("outbox").items() if "_997_" in name]
+    text = ack.decode()
+    assert text.count("AK1*") == 1
+    assert "AK2*814*0001~\nAK5*A~" in text  # the good set was accepted and handled
+    assert "AK9*P*3*3*1~" in text
+    [report] = env.reports()
+    assert sum(sum(v.values()) for v in report["transaction_sets"].values()) == 1
+
+
+def test_a_rerun_sends_nothing_twice(env: BatchEnv) -> None:
+    inbound = inbound_samples()
+    env.drop(*inbound)
+    env.edi("batch", "--as-of", AS_OF)
+    first_outbox, first_state = env.files("outbox"), env.state()
+    env.drop(*inbound)  # the RES re-sends everything
+    env.drop(inbound[0], rename="renamed-copy.x12")
+    done = env.edi("batch", "--as-of", AS_OF)
+    assert done.returncode == 0
+    assert env.files("outbox") == first_outbox
+    assert env.state() == first_state
+    report = env.reports()[-1]
+    assert report["files"]["duplicates"] == len(inbound) + 1 and report["outbound_files"] == []
+
+
+def test_a_reused_isa13_with_other_content_is_quarantined_with_a_ta1(env: BatchEnv, tmp_path: Path) -> None:
+    original = inbound_samples()[0]
+    env.drop(original)
+    env.edi("batch", "--as-of", AS_OF)
+    changed = tmp_path / "changed.x12"
+    changed.write_bytes(original.read_bytes().replace(b"REF*11*", b"REF*11*X", 1))
+    env.drop(changed)
+    assert env.edi("batch", "--as-of", AS_OF).returncode == 1
+    assert "changed.x12" in env.files("quarantine")
+    ta1 = [data for name, data in env.files("outbox").items() if "_TA1_" in name]
+    assert ta1 and b"*R*025~" in ta1[0]
+
+
+def test_a_second_batch_exits_at_once_while_one_runs(env: BatchEnv) -> None:
+    lock = os.open(env.root / "batch.lock", os.O_RDWR | os.O_CREAT)
+    import fcntl
+
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        env.drop(inbound_samples()[0])
+        started = time.monotonic()
+        done = env.edi("batch", "--as-of", AS_OF)
+        assert done.returncode == 2 and "another batch is running" in done.stderr
+        assert time.monotonic() - started < 10
+        assert len(env.files("inbox")) == 1  # untouched
+    finally:
+        os.close(lock)
+
+
+def test_a_claimed_file_left_by_a_crashed_run_is_resumed(env: BatchEnv) -> None:
+    sample = inbound_samples()[0]
+    env.drop(sample, rename=".claimed." + sample.name)
+    assert env.edi("batch", "--as-of", AS_OF).returncode == 0
+    assert env.files("inbox") == {}
+    assert [Path(n).name for n in env.files("archive")] == [sample.name]
+    assert env.reports()[-1]["files"]["resumed"] == 1
+
+
+def test_infrastructure_failure_exits_3(env: BatchEnv) -> None:
+    env.config.write_text(env.config.read_text().replace(f"sqlite:///{env.db}", "sqlite:////proc/nope/edi.db"))
+    done = env.edi("batch", "--as-of", AS_OF)
+    assert done.returncode == 3 and "database" in done.stderr
