@@ -20,7 +20,7 @@ import io
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,7 +39,7 @@ from edi.segments import Segment, Separators
 from edi.validate import validate_reader
 from edi.writer import Party, Profile, Transaction, interchange
 from processor.calendar import Calendar
-from processor.channels import Folder
+from processor.channels import Folder, original_name
 from processor.clock import CENTRAL
 from processor.config import Utility
 from processor.handlers import Context, Handler, Outcome
@@ -144,6 +144,7 @@ class Batch:
     utility: Utility
     handlers: Mapping[Kind, Handler]
     now: datetime
+    progress: Callable[[int, int, str], None] | None = None  #: (done, total, file) after each file: a terminal's bar
     report: Report = field(init=False)
 
     def __post_init__(self) -> None:
@@ -156,20 +157,26 @@ class Batch:
         inbox = self.channels.inbox
         leftovers = inbox.claimed()
         fresh = inbox.list()
-        self.report.files["seen"] += len(leftovers) + len(fresh)
-        for claimed in leftovers:
+        total = len(leftovers) + len(fresh)
+        self.report.files["seen"] += total
+        for done, claimed in enumerate(leftovers, start=1):
             self.report.files["resumed"] += 1
             self.report.files["claimed"] += 1
-            self._process_file(claimed, claimed.removeprefix(".claimed."))
-        for name in fresh:
+            self._process_file(claimed, original_name(claimed))
+            self._tick(done, total, claimed)
+        for done, name in enumerate(fresh, start=len(leftovers) + 1):
             claimed_name = inbox.claim(name)
-            if claimed_name is None:  # another worker took it
-                continue
-            self.report.files["claimed"] += 1
-            self._process_file(claimed_name, name)
+            if claimed_name is not None:  # None: another worker took it
+                self.report.files["claimed"] += 1
+                self._process_file(claimed_name, name)
+            self._tick(done, total, name)
         self.flush_outbox()
         structlog.contextvars.unbind_contextvars("run_id")
         return self.report
+
+    def _tick(self, done: int, total: int, name: str) -> None:
+        if self.progress is not None:
+            self.progress(done, total, name)
 
     # -- one inbound file --------------------------------------------------------------------
     def _process_file(self, claimed: str, name: str) -> None:

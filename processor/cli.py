@@ -243,7 +243,10 @@ def batch_cmd(ctx: click.Context, as_of: str | None) -> None:
                 _fail(f"folders: {exc}", code=3)
                 return
             try:
-                report = app.batch(store, channels).run()
+                batch = app.batch(store, channels)
+                if sys.stderr.isatty():
+                    batch.progress = _progress_bar()
+                report = batch.run()
             except (ChannelError, StoreError, OSError) as exc:
                 _fail(f"infrastructure failure, the run stopped (a rerun resumes safely): {exc}", code=3)
                 return
@@ -257,3 +260,13 @@ def batch_cmd(ctx: click.Context, as_of: str | None) -> None:
         click.echo(line)
     click.echo(f"report: {saved}")
     sys.exit(report.exit_code)
+
+
+def _progress_bar() -> Callable[[int, int, str], None]:
+    """A one-line bar on stderr for a person watching; cron (no terminal) gets none."""
+    def show(done: int, total: int, name: str) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}", err=True,
+                   nl=done == total)
+    return show
