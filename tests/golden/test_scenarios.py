@@ -1,0 +1,227 @@
+"""Golden switching scenarios: a RES's 814s in, the utility's answers and its state out, compared whole.
+
+One directory per scenario under ``scenarios/``:
+
+- ``case.toml``: ``description``; ``tariff`` (the tariff or FAQ sentence it tests, quoted); either ``as_of``
+  (one run of ``edi batch --as-of``, Central time, with every file of ``inbound/``) or ``[[step]]`` tables,
+  each with its own ``as_of`` and ``inbound = [...]`` (file names in ``inbound/``; empty for a run that only
+  lets the clock pass); optional ``[master]``: extra CSV rows per kind (``accounts = ["…", …]``), loaded
+  after the samples so that they add rows or replace rows by key; optional ``exit_code`` (default 0);
+  ``[[expect]]`` tables (``step``, ``to``, ``segments``): segments reasoned out by hand from the tariff
+  and the schedule that the 814s sent to ``to`` in that step must contain (the answer and its date).
+  They are checked before anything is compared or rewritten, so ``GOLDEN_UPDATE`` cannot bless a wrong
+  date.
+- ``master/<kind>.csv`` (optional): replaces ``samples/master/<kind>.csv`` wholesale.
+- ``inbound/``: the 814 files the RES sends, written by hand from the spec's layouts (5.1, 5.3).
+- ``expected/``: per step ``stepN/report.json`` (the run report, sorted, without run id and timestamps)
+  and every outbound file of that run, one segment per line; after the last step ``switch_requests.json``
+  and ``supply_history.json`` (the final state, sorted).
+
+Each scenario runs in a fresh temporary directory: an ``edi.toml`` whose folders and SQLite database
+are inside it, ``edi load`` for the master data, then ``edi batch --as-of`` per step, through click's
+``CliRunner`` (in process). ``GOLDEN_UPDATE=1`` (``make golden-update``) rewrites ``expected/``; review
+the diff like code, and never edit an expected file to make a failure go away.
+
+Effectuation: until ``Batch.run()`` calls :func:`processor.handlers.effectuate_pending` itself, the runner
+calls it before each batch, at the step's ``as_of`` (where the batch is to call it: first in the run).
+It is idempotent, so the runner's call is harmless once the batch makes it too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, select
+
+from edi.reader import read_segments
+from processor.bootstrap import bootstrap
+from processor.cli import main
+from processor.clock import FixedClock, parse_as_of
+from processor.handlers import effectuate_pending
+from processor.store import Store, schema
+from tests.support import SAMPLES
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"
+#: Load order: each kind's rows refer only to kinds loaded before it.
+KINDS = ("suppliers", "accounts", "service-points", "meters", "schedule", "holidays")
+#: Report fields that differ from run to run.
+VOLATILE = ("run_id", "started_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    as_of: str
+    inbound: tuple[Path, ...]
+
+
+def scenarios() -> list[Path]:
+    return sorted(p for p in SCENARIOS.iterdir() if (p / "case.toml").exists()) if SCENARIOS.exists() else []
+
+
+def read_case(case: Path) -> dict[str, Any]:
+    return tomllib.loads((case / "case.toml").read_text(encoding="utf-8"))
+
+
+def steps_of(case: Path, spec: dict[str, Any]) -> list[Step]:
+    inbound = case / "inbound"
+    if "step" in spec:
+        return [Step(s["as_of"], tuple(inbound / name for name in s.get("inbound", []))) for s in spec["step"]]
+    files = tuple(sorted(p for p in inbound.iterdir() if p.is_file())) if inbound.exists() else ()
+    return [Step(spec["as_of"], files)]
+
+
+def one_segment_per_line(path: Path) -> str:
+    """X12 normalised for review: one segment per line, elements joined by '*'."""
+    return "".join("*".join((s.id, *s.elements)) + "\n" for s in read_segments(path))
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, default=_plain) + "\n"
+
+
+def _plain(value: Any) -> str:
+    """Dates and instants in ISO 8601 (instants in UTC, as stored), decimals and enums as text."""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+class Sandbox:
+    """A fresh gateway in ``root``: config, folders, database; runs the CLI in process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.db_url = f"sqlite:///{root / 'edi.db'}"
+        self.folders = {name: root / name for name in ("inbox", "outbox", "archive", "quarantine", "reports")}
+        paths = "\n".join(f'{name} = "{path}"' for name, path in self.folders.items())
+        self.config = root / "edi.toml"
+        self.config.write_text(f'[database]\nurl = "{self.db_url}"\n[paths]\n{paths}\nlock = "{root / "batch.lock"}"\n')
+        for path in self.folders.values():
+            path.mkdir()
+
+    def edi(self, *args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, ["--config", str(self.config), *args], catch_exceptions=False)
+        return result.exit_code, result.output
+
+    def load(self, case: Path, spec: dict[str, Any]) -> None:
+        extra: dict[str, list[str]] = spec.get("master", {})
+        unknown = set(extra) - set(KINDS)
+        assert not unknown, f"{case.name}: [master] has unknown kinds {sorted(unknown)}"
+        for kind in KINDS:
+            own = case / "master" / f"{kind}.csv"
+            base = own if own.exists() else SAMPLES / "master" / f"{kind}.csv"
+            self._load(kind, base)
+            if extra.get(kind):
+                header = base.read_text(encoding="utf-8").splitlines()[0]
+                more = self.root / f"extra-{kind}.csv"
+                more.write_text("\n".join([header, *extra[kind]]) + "\n", encoding="utf-8")
+                self._load(kind, more)
+
+    def _load(self, kind: str, path: Path) -> None:
+        code, output = self.edi("load", kind, str(path))
+        assert code == 0, f"edi load {kind} {path}: {output}"
+
+    def effectuate(self, as_of: str) -> None:
+        """What ``Batch.run()`` is to do first (see the module docstring)."""
+        app = bootstrap(self.config, None, FixedClock(parse_as_of(as_of)))
+        with Store.open(self.db_url) as store:
+            calendar = app.calendar(store)
+            with store.unit_of_work() as uow:
+                outbound = effectuate_pending(uow, calendar, app.clock.now(), app.config.utility)
+                assert outbound == [], "effectuation sends nothing (the runner would drop it)"
+                uow.commit()
+
+    def state(self) -> dict[str, str]:
+        """The final ``switch_requests`` and ``supply_history`` as sorted JSON (by id)."""
+        with Store.open(self.db_url) as store, store.unit_of_work() as uow:
+            requests = [dataclasses.asdict(r) for r in uow.switching.find_requests()]
+            points = sorted(_points_with_history(self.db_url))
+            periods = sorted((dataclasses.asdict(p) for sp in points for p in uow.switching.supply_history(sp)),
+                             key=lambda p: p["id"])
+        return {"switch_requests.json": as_json(requests), "supply_history.json": as_json(periods)}
+
+
+def _points_with_history(db_url: str) -> set[str]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return set(connection.execute(select(schema.supply_history.c.service_point_id).distinct()).scalars())
+    finally:
+        engine.dispose()
+
+
+def run_scenario(case: Path, root: Path) -> dict[str, str]:
+    """Run every step of ``case`` in ``root``; returns {path under expected/: content}."""
+    spec = read_case(case)
+    box = Sandbox(root)
+    box.load(case, spec)
+    produced: dict[str, str] = {}
+    for n, step in enumerate(steps_of(case, spec), start=1):
+        for file in step.inbound:
+            assert file.is_file(), f"{case.name}: no inbound file {file.name}"
+            shutil.copyfile(file, box.folders["inbox"] / file.name)
+        sent_before = set(os.listdir(box.folders["outbox"]))
+        reports_before = set(os.listdir(box.folders["reports"]))
+        box.effectuate(step.as_of)
+        code, output = box.edi("batch", "--as-of", step.as_of)
+        assert code == spec.get("exit_code", 0), f"{case.name} step {n}: exit {code}\n{output}"
+        (report_name,) = set(os.listdir(box.folders["reports"])) - reports_before
+        report = json.loads((box.folders["reports"] / report_name).read_text())
+        for key in VOLATILE:
+            report.pop(key, None)
+        produced[f"step{n}/report.json"] = as_json(report)
+        for name in sorted(set(os.listdir(box.folders["outbox"])) - sent_before):
+            produced[f"step{n}/{name}"] = one_segment_per_line(box.folders["outbox"] / name)
+    produced.update(box.state())
+    return produced
+
+
+def check_expectations(case: Path, spec: dict[str, Any], produced: dict[str, str]) -> None:
+    """Every ``[[expect]]`` segment is in an 814 the step sent to its receiver."""
+    assert spec.get("expect"), f"{case.name}: case.toml needs at least one [[expect]]"
+    for want in spec["expect"]:
+        prefix = f"step{want['step']}/{want['to']}_814_"
+        sent = "".join(content for name, content in produced.items() if name.startswith(prefix))
+        lines = set(sent.splitlines())
+        missing = [segment for segment in want["segments"] if segment not in lines]
+        assert not missing, f"{case.name}: step {want['step']} sent {want['to']} no {missing}:\n{sent}"
+
+
+def expected_of(case: Path) -> dict[str, str]:
+    folder = case / "expected"
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", scenarios(), ids=lambda p: p.name)
+def test_scenario(case: Path, tmp_path: Path) -> None:
+    spec = read_case(case)
+    for key in ("description", "tariff"):
+        assert spec.get(key), f"{case.name}: case.toml needs a {key}"
+    produced = run_scenario(case, tmp_path)
+    check_expectations(case, spec, produced)
+    if UPDATE:
+        shutil.rmtree(case / "expected", ignore_errors=True)
+        for name, content in produced.items():
+            target = case / "expected" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content)
+        return
+    expected = expected_of(case)
+    assert sorted(produced) == sorted(expected), f"{case.name}: outputs differ (run make golden-update?)"
+    for name, content in produced.items():
+        assert content == expected[name], f"{case.name}/expected/{name} differs from the golden copy"
+
+
+def test_there_are_enough_scenarios() -> None:
+    assert len(scenarios()) >= 40
