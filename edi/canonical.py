@@ -616,6 +616,7 @@ def _parse_814(kind: Kind, st: Segment, body: Sequence[Segment], source: SourceR
                 ami_preference=_opt(ix.first("REF", "17"), 2),
                 demand_response=_opt(ix.first("REF", "DR"), 2),
                 product=_opt(ix.first("REF", "PRT"), 2),
+                service_point=_opt(ix.first("REF", "LU"), 2),
                 requested_date=_opt_date(ix.first("DTM", "007") or ix.first("DTM", "MRR"), 2),
                 off_cycle=_off_cycle(ix),
                 source=source,
@@ -658,6 +659,7 @@ def _parse_814(kind: Kind, st: Segment, body: Sequence[Segment], source: SourceR
                 line_id=h.line_id, commodity=h.commodity, service=h.service,
                 action=_code(Action, h.asi, 1), reason=h.reason,
                 ldc_account=h.ldc_account, res_account=h.res_account,
+                service_point=_opt(ix.first("REF", "LU"), 2),
                 requested_date=_opt_date(ix.first("DTM", "007") or ix.first("DTM", "151"), 2),
                 off_cycle=_off_cycle(ix),
                 source=source,
@@ -798,6 +800,7 @@ def _render_814(m: Message) -> list[Segment]:
                     ("11", m.res_account), ("12", m.ldc_account),
                     ("BLT", m.billing_type), ("PC", m.calculator), ("9V", m.payment_option),
                     ("17", m.ami_preference), ("DR", m.demand_response), ("PRT", m.product),
+                    ("LU", m.service_point),
                 ),
                 dtms=_date_dtm("007", m.requested_date),
             )
@@ -843,7 +846,7 @@ def _render_814(m: Message) -> list[Segment]:
                 action=m.action, maintenance=Maintenance.DROP,
                 refs=(
                     ("1P", m.reason), ("TD", OFF_CYCLE if m.off_cycle else None),
-                    ("11", m.res_account), ("12", m.ldc_account),
+                    ("11", m.res_account), ("12", m.ldc_account), ("LU", m.service_point),
                 ),
                 dtms=_date_dtm("007", m.requested_date),
             )

@@ -311,6 +311,7 @@ class EnrollmentRequest:
     ami_preference: str | None = None  #: REF*17 REF02
     demand_response: str | None = None  #: REF*DR REF02
     product: str | None = None  #: REF*PRT REF02
+    service_point: str | None = None  #: REF*LU REF02 (a service-point-level request; None = the account)
     requested_date: date | None = None  #: DTM*007 DTM02 (inbound DTM*MRR read the same way)
     off_cycle: bool = False  #: REF*TD*OFFCYCLE present
     source: SourceRef | None = None
@@ -384,6 +385,7 @@ class DropRequest:
     reason: str | None = None  #: REF*1P REF02 (drop reason; an open, configurable code list)
     ldc_account: str  #: REF*12 REF02
     res_account: str | None = None  #: REF*11 REF02
+    service_point: str | None = None  #: REF*LU REF02 (a service-point-level drop; None = the account)
     requested_date: date | None = None  #: DTM*007 DTM02 (inbound DTM*151 read the same way)
     off_cycle: bool = False  #: REF*TD*OFFCYCLE present
     source: SourceRef | None = None

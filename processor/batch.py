@@ -42,7 +42,7 @@ from processor.calendar import Calendar
 from processor.channels import Folder, original_name
 from processor.clock import CENTRAL
 from processor.config import Utility
-from processor.handlers import Context, Handler, Outcome
+from processor.handlers import Context, Handler, Outcome, effectuate_pending
 from processor.store import Store
 from processor.store.records import Claim, ClaimStatus, LedgerOutcome, NewOutboxMessage, OutboundFile
 
@@ -154,6 +154,9 @@ class Batch:
     # -- the run ---------------------------------------------------------------------------
     def run(self) -> Report:
         structlog.contextvars.bind_contextvars(run_id=self.report.run_id)
+        with self.store.unit_of_work() as uow:  # switches whose date has passed take effect first
+            effectuate_pending(uow, self.calendar, self.now, self.utility)
+            uow.commit()
         inbox = self.channels.inbox
         leftovers = inbox.claimed()
         fresh = inbox.list()

@@ -275,14 +275,9 @@ def _rescinded_date(rescinded: Sequence[SwitchRequest], point_ids: Sequence[str]
 
 
 def requested_service_point(request: EnrollmentRequest | DropRequest) -> str | None:
-    """The REF*LU of a service point-level request (tariff 10.B(1), 10.D), None for an account-level one.
-
-    The canonical messages do not carry REF*LU yet (``edi.messages.EnrollmentRequest`` and ``DropRequest``
-    have no ``service_point`` field), so every request is account-level until the format layer adds it;
-    this picks the field up as soon as it exists.
-    """
-    value = getattr(request, "service_point", None)
-    return value.strip() or None if isinstance(value, str) else None
+    """The REF*LU of a service point-level request (tariff 10.B(1), 10.D), None for an account-level one."""
+    value = request.service_point
+    return value.strip() or None if value is not None else None
 
 
 def letterhead(ctx: Context) -> Letterhead:

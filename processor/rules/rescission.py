@@ -82,10 +82,11 @@ def judge_rescission(
             continue
         last = r.effective_date if r.off_cycle else calendar.billing_window(r.effective_date).first
         if processed >= last:
-            what = "the requested date" if r.off_cycle else "the billing window"
+            # REF03 holds 80 characters: the dates that explain the rejection must fit in them.
+            what = "off-cycle date" if r.off_cycle else "billing window"
             return Rejected(
                 RejectionCode.OTHER,
-                f"too late: processed {processed}, {what} of the {r.effective_date} switch starts {last} (FAQ)",
+                f"too late: {what} of the {r.effective_date} switch began {last} (FAQ)",
             )
     return _rescind(view, account, pending, requests, processed, notices=False)
 

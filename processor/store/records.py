@@ -368,3 +368,135 @@ class OutboundFile:
     gs06: int
     created_at: datetime
     written_at: datetime | None = None
+
+
+# ------------------------------------------------------------------------------ meter data
+
+__all__ += [
+    "IntervalRead",
+    "MeterDataKind",
+    "MeterLoad",
+    "NewUsageRecord",
+    "ProfileValue",
+    "ReadEvent",
+    "ReadQuality",
+    "ReadType",
+    "RegisterRead",
+    "UsageRecord",
+    "UsageStatus",
+]
+
+
+class MeterDataKind(StrEnum):
+    """What one ``edi usage`` CSV holds, told apart by its header (interfaces.md, meter data)."""
+
+    INTERVAL_READS = "interval"
+    REGISTER_READS = "register"  #: the "scalar reads" file: register readings of any meter
+    READ_EVENTS = "events"
+    LOAD_PROFILE = "profile"  #: dynamic load profile shapes (tariff 8.L equation 12)
+
+
+class ReadQuality(StrEnum):
+    """``quality`` of an interval read."""
+
+    ACTUAL = "A"
+    ESTIMATED = "E"  #: estimated by the meter data system: kept as given, sent as estimated (QTY*KA)
+    MISSING = "M"  #: no value: estimated here by tariff 8.L equations 10-13
+
+
+class ReadType(StrEnum):
+    """``read_type`` of a register (scalar) read."""
+
+    ACTUAL = "actual"
+    ESTIMATED = "estimated"
+
+
+class UsageStatus(StrEnum):
+    """What became of one billing period's 867 (one ``usage_reports`` row per 867, or per period without one)."""
+
+    SENT = "sent"  #: an original (BPT01 00) that stands
+    CANCELLED = "cancelled"  #: an original that a later cancel withdrew (corrected data)
+    CANCEL = "cancel"  #: a cancel (BPT01 01) of an earlier original
+    NOT_SENT = "not_sent"  #: the period needs no 867 (utility supply, no meter): kept so it is decided once
+
+
+@dataclass(frozen=True, slots=True)
+class MeterLoad:
+    """One meter-data file loaded by ``edi usage``; ``checked_at`` is set once a batch has looked at what it
+    changed (corrections to periods already sent are found through the loads not checked yet)."""
+
+    id: int
+    file_name: str
+    kind: MeterDataKind
+    rows: int
+    loaded_at: datetime
+    checked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalRead:
+    """One interval of an interval meter: the kWh the meter recorded in the interval that ends at ``interval_end``
+    (aware, stored in UTC); ``kwh`` is None exactly when ``quality`` is M. Before the meter's multiplier."""
+
+    meter_number: str
+    interval_end: datetime
+    kwh: Decimal | None
+    quality: ReadQuality
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRead:
+    """A register (dial) reading of a meter at ``read_at``, before the meter's multiplier."""
+
+    meter_number: str
+    read_at: datetime
+    register_kwh: Decimal
+    read_type: ReadType = ReadType.ACTUAL
+
+
+@dataclass(frozen=True, slots=True)
+class ReadEvent:
+    """The moment a service point's billing period ended (an on-cycle or off-cycle read)."""
+
+    service_point_id: str
+    read_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileValue:
+    """One hour of a dynamic load profile (tariff 8.L equation 12): kWh in the hour ending at ``interval_end``."""
+
+    load_profile: str
+    interval_end: datetime
+    kwh: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewUsageRecord:
+    """An 867 the utility sends for one billing period of a service point, or the decision to send none.
+
+    ``body`` is the 867 as sent (its segments between ST and SE, as JSON), so that a cancel can repeat it
+    exactly; ``fingerprint`` hashes it without the BPT, so a recomputation tells a correction from a repeat.
+    """
+
+    service_point_id: str
+    supplier: str  #: the RES it went to (or the utility supply code for NOT_SENT)
+    period_start: datetime | None  #: None when a NOT_SENT period's start was never worked out
+    period_end: datetime  #: the read event that ended the period
+    status: UsageStatus
+    created_at: datetime
+    purpose: str | None = None  #: BPT01: ``00`` original, ``01`` cancel
+    reference: str | None = None  #: BPT02
+    final: bool = False  #: BPT07 F
+    fingerprint: str | None = None
+    body: str | None = None
+    replaces_id: int | None = None  #: the original this one replaces (after a cancel)
+    cancels_id: int | None = None  #: the original this cancel withdraws
+    note: str | None = None  #: why no 867 (NOT_SENT)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UsageRecord(NewUsageRecord):
+    """A recorded 867 (or decision)."""
+
+    id: int

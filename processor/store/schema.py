@@ -284,3 +284,86 @@ outbound_files = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("written_at", UtcDateTime, index=True),
 )
+
+# ------------------------------------------------------------------------------ meter data
+# Interval data is stored in UTC and labelled in prevailing time only when written (design.md, Time).
+
+#: One row per meter-data file loaded by ``edi usage``; every read row names the load that wrote it last.
+meter_loads = Table(
+    "meter_loads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_name", String(255), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("loaded_at", UtcDateTime, nullable=False),
+    Column("checked_at", UtcDateTime, index=True),
+    one_of("kind", ("interval", "register", "events", "profile")),
+)
+
+interval_reads = Table(
+    "interval_reads",
+    metadata,
+    Column("meter_number", String(30), ForeignKey("meters.meter_number"), nullable=False),
+    Column("interval_end", UtcDateTime, nullable=False),
+    Column("kwh", Numeric(15, 6)),
+    Column("quality", String(1), nullable=False),
+    Column("load_id", Integer, ForeignKey("meter_loads.id"), nullable=False, index=True),
+    PrimaryKeyConstraint("meter_number", "interval_end"),
+    one_of("quality", ("A", "E", "M")),
+    CheckConstraint("(quality = 'M' AND kwh IS NULL) OR (quality <> 'M' AND kwh IS NOT NULL)", name="kwh"),
+)
+
+register_reads = Table(
+    "register_reads",
+    metadata,
+    Column("meter_number", String(30), ForeignKey("meters.meter_number"), nullable=False),
+    Column("read_at", UtcDateTime, nullable=False),
+    Column("register_kwh", Numeric(15, 6), nullable=False),
+    Column("read_type", String(9), nullable=False),
+    Column("load_id", Integer, ForeignKey("meter_loads.id"), nullable=False, index=True),
+    PrimaryKeyConstraint("meter_number", "read_at"),
+    one_of("read_type", ("actual", "estimated")),
+)
+
+read_events = Table(
+    "read_events",
+    metadata,
+    Column("service_point_id", String(30), ForeignKey("service_points.service_point_id"), nullable=False),
+    Column("read_at", UtcDateTime, nullable=False),
+    Column("load_id", Integer, ForeignKey("meter_loads.id"), nullable=False),
+    PrimaryKeyConstraint("service_point_id", "read_at"),
+)
+
+load_profiles = Table(
+    "load_profiles",
+    metadata,
+    Column("load_profile", String(30), nullable=False),
+    Column("interval_end", UtcDateTime, nullable=False),
+    Column("kwh", Numeric(15, 6), nullable=False),
+    Column("load_id", Integer, ForeignKey("meter_loads.id"), nullable=False),
+    PrimaryKeyConstraint("load_profile", "interval_end"),
+)
+
+#: One row per 867 sent (originals and cancels) and per billing period that needs none.
+usage_reports = Table(
+    "usage_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_point_id", String(30), ForeignKey("service_points.service_point_id"), nullable=False),
+    Column("supplier", String(13), nullable=False),
+    Column("period_start", UtcDateTime),
+    Column("period_end", UtcDateTime, nullable=False),
+    Column("status", String(9), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("purpose", String(2)),
+    Column("reference", String(30), unique=True),
+    Column("final", Boolean, nullable=False),
+    Column("fingerprint", String(64)),
+    Column("body", Text),
+    Column("replaces_id", Integer, ForeignKey("usage_reports.id")),
+    Column("cancels_id", Integer, ForeignKey("usage_reports.id")),
+    Column("note", String(200)),
+    one_of("status", ("sent", "cancelled", "cancel", "not_sent")),
+    Index(None, "service_point_id", "period_end"),
+)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from processor.store.control_numbers import ControlNumbers
 from processor.store.ledger import IngestLedger
 from processor.store.master_data import MasterData
+from processor.store.meter_data import MeterData
 from processor.store.outbox import Outbox
 from processor.store.switching import Switching
 
@@ -31,6 +32,7 @@ class UnitOfWork:
         self.ledger = IngestLedger(connection)
         self.outbox = Outbox(connection)
         self.control_numbers = ControlNumbers(connection, control_number_start)
+        self.meter_data = MeterData(connection)
 
     def commit(self) -> None:
         """Make everything done since the last commit permanent."""

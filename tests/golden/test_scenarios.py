@@ -22,9 +22,8 @@ are inside it, ``edi load`` for the master data, then ``edi batch --as-of`` per 
 ``CliRunner`` (in process). ``GOLDEN_UPDATE=1`` (``make golden-update``) rewrites ``expected/``; review
 the diff like code, and never edit an expected file to make a failure go away.
 
-Effectuation: until ``Batch.run()`` calls :func:`processor.handlers.effectuate_pending` itself, the runner
-calls it before each batch, at the step's ``as_of`` (where the batch is to call it: first in the run).
-It is idempotent, so the runner's call is harmless once the batch makes it too.
+Effectuation (pending switches whose date has passed take effect) is the first thing ``edi batch`` does,
+so a step with no inbound file is how a scenario lets the clock pass a date.
 """
 
 from __future__ import annotations
@@ -44,10 +43,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 
 from edi.reader import read_segments
-from processor.bootstrap import bootstrap
 from processor.cli import main
-from processor.clock import FixedClock, parse_as_of
-from processor.handlers import effectuate_pending
 from processor.store import Store, schema
 from tests.support import SAMPLES
 
@@ -130,16 +126,6 @@ class Sandbox:
         code, output = self.edi("load", kind, str(path))
         assert code == 0, f"edi load {kind} {path}: {output}"
 
-    def effectuate(self, as_of: str) -> None:
-        """What ``Batch.run()`` is to do first (see the module docstring)."""
-        app = bootstrap(self.config, None, FixedClock(parse_as_of(as_of)))
-        with Store.open(self.db_url) as store:
-            calendar = app.calendar(store)
-            with store.unit_of_work() as uow:
-                outbound = effectuate_pending(uow, calendar, app.clock.now(), app.config.utility)
-                assert outbound == [], "effectuation sends nothing (the runner would drop it)"
-                uow.commit()
-
     def state(self) -> dict[str, str]:
         """The final ``switch_requests`` and ``supply_history`` as sorted JSON (by id)."""
         with Store.open(self.db_url) as store, store.unit_of_work() as uow:
@@ -171,7 +157,6 @@ def run_scenario(case: Path, root: Path) -> dict[str, str]:
             shutil.copyfile(file, box.folders["inbox"] / file.name)
         sent_before = set(os.listdir(box.folders["outbox"]))
         reports_before = set(os.listdir(box.folders["reports"]))
-        box.effectuate(step.as_of)
         code, output = box.edi("batch", "--as-of", step.as_of)
         assert code == spec.get("exit_code", 0), f"{case.name} step {n}: exit {code}\n{output}"
         (report_name,) = set(os.listdir(box.folders["reports"])) - reports_before
