@@ -34,6 +34,8 @@ from processor.clock import FixedClock, parse_as_of
 from processor.config import ConfigError
 from processor.load import KINDS, load_csv
 from processor.store import Store, StoreError
+from processor.usage.cli import usage
+from processor.workers import WorkersNeedPostgres, check_workers
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -221,9 +223,15 @@ def _open_store(app: App) -> Iterator[Store]:
 
 @main.command("batch")
 @click.option("--as-of", default=None, help="Run as if it were this time (ISO 8601, Central if no offset).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes sharing the inbox through the database (more than 1 needs PostgreSQL).")
 @click.pass_context
-def batch_cmd(ctx: click.Context, as_of: str | None) -> None:
+def batch_cmd(ctx: click.Context, as_of: str | None, workers: int) -> None:
     """The nightly run: claim, validate, process, answer, archive or quarantine every inbound file.
+
+    With --workers N the run forks N processes that claim files through the database and apply them in
+    the order one process would: the outcome is the same, only sooner. Runs on other machines may share
+    the same PostgreSQL database and drop folders; the batch lock stops a second run on this machine.
 
     Exit 0 all processed, 1 something quarantined, 2 config/usage error (or another batch running),
     3 infrastructure failure (database, folders, SFTP).
@@ -238,13 +246,20 @@ def batch_cmd(ctx: click.Context, as_of: str | None) -> None:
     try:
         with _open_store(app) as store:
             try:
+                check_workers(store.shared, workers)
+            except WorkersNeedPostgres as exc:
+                _fail(str(exc), code=2)
+                return
+            try:
                 channels = app.channels()
             except ChannelError as exc:
                 _fail(f"folders: {exc}", code=3)
                 return
             try:
                 batch = app.batch(store, channels)
-                if sys.stderr.isatty():
+                batch.workers = workers
+                batch.reopen_channels = app.channels
+                if sys.stderr.isatty() and workers == 1:
                     batch.progress = _progress_bar()
                 report = batch.run()
             except (ChannelError, StoreError, OSError) as exc:
@@ -270,3 +285,6 @@ def _progress_bar() -> Callable[[int, int, str], None]:
         click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}", err=True,
                    nl=done == total)
     return show
+
+
+main.add_command(usage)

@@ -33,6 +33,14 @@ from processor.usage.estimate import History, Method, Register, estimate_gap, hi
 from processor.usage.intervals import CENTRAL, HOUR, hour_ending, interval_ends, local_day_bounds, metering_instant, utc
 from processor.usage.periods import SupplySpan, switch_instant, until_of
 
+#: The first read event the gateway sees for an interval point starts its period where the data does, but no
+#: further back than this: a longer period is not a billing period but a backlog of data (its read events are
+#: missing), and it would make one 867 of years of hours.
+FIRST_PERIOD_DAYS = 45
+#: Register reads further than this from a gap are not "the meter read at the beginning/end of the missing
+#: interval gap" (tariff 8.L equation 13): equation 13 does not use them.
+REGISTER_REACH = timedelta(days=62)
+
 
 def supply_spans(uow: UnitOfWork, point: ServicePoint, events: Sequence[ReadEvent]) -> list[SupplySpan]:
     """The point's supply history as spans of instants (see :mod:`processor.usage.periods`)."""
@@ -50,7 +58,8 @@ def data_start(uow: UnitOfWork, point: ServicePoint, meters: Sequence[Meter], en
     """Where a period starts when neither a read event nor a supply start says so: where the data starts.
 
     Interval points: the start of the first stored interval of any of the meters. Scalar points: the last
-    register read before the day of ``end`` (the previous read, as a read event would have said).
+    register read before the day of ``end`` (the previous read, as a read event would have said). An interval
+    point's period reaches back at most :data:`FIRST_PERIOD_DAYS`, to local midnight.
     """
     if point.metering is Metering.INTERVAL:
         starts = []
@@ -58,7 +67,10 @@ def data_start(uow: UnitOfWork, point: ServicePoint, meters: Sequence[Meter], en
             first = uow.meter_data.first_interval_end(meter.meter_number)
             if first is not None and meter.interval_minutes is not None:
                 starts.append(first - timedelta(minutes=meter.interval_minutes))
-        return min(starts) if starts else None
+        if not starts:
+            return None
+        earliest = (utc(end) - timedelta(days=FIRST_PERIOD_DAYS)).astimezone(CENTRAL).date()
+        return max(min(starts), local_day_bounds(earliest)[0])
     day_begin = local_day_bounds(utc(end).astimezone(CENTRAL).date())[0]
     reads = [r for m in meters if (r := uow.meter_data.register_at_or_before(m.meter_number,
                                                                               day_begin - timedelta(microseconds=1)))]
@@ -184,6 +196,10 @@ def _history(uow: UnitOfWork, calendar: Calendar, point: ServicePoint, meter: Me
                 actual[row.interval_end] = row.kwh
     before = uow.meter_data.register_at_or_before(number, gap[0] - step)
     after = uow.meter_data.register_at_or_after(number, gap[-1])
+    if before is not None and before.read_at < gap[0] - step - REGISTER_REACH:
+        before = None
+    if after is not None and after.read_at > gap[-1] + REGISTER_REACH:
+        after = None
     low = min(gap[0] - 2 * step, before.read_at if before else gap[0])
     high = max(gap[-1] + step, after.read_at if after else gap[-1])
     known = {row.interval_end: row.kwh for row in uow.meter_data.intervals(number, low, high)

@@ -21,7 +21,7 @@ of the day. Labels (hour ending, ``CS``/``CD``) are made by :mod:`edi.canonical`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -117,12 +117,6 @@ def cut(value: Decimal, interval_end: datetime, minutes: int, boundary: datetime
 def share(value: Decimal, interval_end: datetime, minutes: int, start: datetime, end: datetime) -> Decimal:
     """The part of an interval's ``value`` that belongs to the period ``(start, end]``."""
     return cut(value, interval_end, minutes, end) - cut(value, interval_end, minutes, start)
-
-
-def cut_by(interval_end: datetime, minutes: int, start: datetime, end: datetime) -> bool:
-    """Whether the period's start or end falls strictly inside the interval."""
-    begin = utc(interval_end) - timedelta(minutes=minutes)
-    return begin < start < interval_end or begin < end < interval_end
 
 
 def hour_ending(interval_end: datetime) -> datetime:
@@ -227,8 +221,3 @@ def counts_by_day(hour_ends: Iterable[datetime]) -> dict[date, int]:
 def end_of_local_day(moment: datetime) -> datetime:
     """Local midnight (UTC) after the local date of ``moment``."""
     return local_day_bounds(utc(moment).astimezone(CENTRAL).date())[1]
-
-
-def values_total(values: Mapping[datetime, Decimal]) -> Decimal:
-    """Σ of ``values`` (0.000 when empty)."""
-    return sum(values.values(), Decimal("0.000"))

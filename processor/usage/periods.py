@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from processor.store.records import UtilitySupply
 from processor.usage.intervals import CENTRAL, END_OF_DAY, local_day_bounds, utc
@@ -98,8 +98,3 @@ def plan_period(end: datetime, earlier_events: Iterable[datetime], spans: Sequen
 def until_of(end_date: date | None) -> datetime | None:
     """The instant a supply period with an inclusive ``end_date`` stops covering (local midnight after it)."""
     return None if end_date is None else local_day_bounds(end_date)[1]
-
-
-def day_start(day: date) -> datetime:
-    """Local midnight at the start of ``day``, in UTC."""
-    return utc(datetime.combine(day, time(), tzinfo=CENTRAL))
