@@ -6,6 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint type golden-update bench clean
 
+# Tests of work still in progress (issues 7, 8, 9: fuzzing, fault injection, privacy scan, workers):
+# kept in the tree, not yet part of `make test`; run them with `make test WIP=`.
+WIP ?= --ignore=tests/fuzz --ignore=tests/integration/test_faults.py --ignore=tests/integration/test_privacy.py \
+	--ignore=tests/integration/test_workers.py
+
 $(STAMP): requirements.txt requirements-dev.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -20,9 +25,10 @@ run: install
 
 test: install
 	bash tools/ensure-sshd.sh
+	bash tools/ensure-postgres.sh
 	$(BIN)/ruff check edi processor tests tools
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 $(WIP)
 
 lint: install
 	$(BIN)/ruff check edi processor tests tools
@@ -32,6 +38,11 @@ type: install
 
 golden-update: install
 	GOLDEN_UPDATE=1 $(BIN)/pytest -q tests/golden
+
+# Benchmarks (not tests): generated inputs, one process per measurement, pinned to one core; the table
+# is printed and saved as bench/results.md. QUICK=1 scales the inputs down 10x (minutes instead of ~25).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from edi.findings import Finding, Level, shorten
+from edi.guide import FastLane, GuideValidator
 from edi.reader import X12Reader
 from edi.segments import Segment, Separators
 
@@ -97,12 +98,17 @@ class InterchangeSummary:
 
 @dataclass(frozen=True, slots=True)
 class TransactionSet:
-    """One ST..SE with where it came from; the unit that is validated and processed."""
+    """One ST..SE with where it came from; the unit that is validated and processed.
+
+    ``prevalidated``: the envelope's fast lane proved the set clean against the guide and the
+    presence rules from its raw text, and ``segments`` holds only its ST and SE (see :class:`Envelope`).
+    """
 
     segments: list[Segment]
     interchange: InterchangeSummary
     group: GroupSummary
     summary: SetSummary
+    prevalidated: bool = False
 
     @property
     def separators(self) -> Separators:
@@ -115,10 +121,22 @@ class Envelope:
     After iteration, :attr:`interchanges` holds the summaries and :attr:`findings`
     every envelope finding (also filed in the summary it belongs to), reader
     findings included.
+
+    With ``guide`` (for a caller that validates every set against it and needs no more than the
+    findings of a clean set), sets are first offered to the guide's fast lane
+    (:class:`edi.guide.FastLane`): one the lane proves clean from the raw text is skipped by the
+    reader without making a segment of its body, and comes out ``prevalidated`` with only its ST
+    and SE. The envelope checks themselves are the same either way. Sets the lane does not know are
+    read as usual, and once the caller has checked them, the clean ones teach the lane their shape.
+    A reader subclass that overrides ``__iter__`` (to see every segment) turns the lane off.
     """
 
-    def __init__(self, reader: X12Reader) -> None:
+    def __init__(self, reader: X12Reader, guide: GuideValidator | None = None) -> None:
         self.reader = reader
+        self._guide = guide if guide is not None and type(reader).__iter__ is X12Reader.__iter__ else None
+        self._lanes: dict[int, FastLane | None] = {}  #: group position -> its lane
+        self._lane_open = False  #: the open set was offered to the lane (see _lane_sets)
+        self._lane_last = 0  #: position of the last SE the lane took
         self.file = reader.name
         self.interchanges: list[InterchangeSummary] = []
         self.findings: list[Finding] = []
@@ -160,8 +178,11 @@ class Envelope:
     # -- walking --------------------------------------------------------------------
     def __iter__(self) -> Iterator[TransactionSet]:
         last = 0
-        reader_findings = self.reader.findings
-        for seg in self.reader:
+        reader = self.reader
+        reader_findings = reader.findings
+        for seg in reader:
+            if self._lane_open and reader.hooked is not None:  # the lane took the set and maybe more
+                yield from self._lane_sets()
             last = seg.pos
             sid = seg.id
             if sid == "ISA":
@@ -170,9 +191,17 @@ class Envelope:
             elif self._set is not None and sid not in ("SE", "ST", "GE", "GS", "IEA"):
                 self._set.append(seg)
             elif sid == "SE":
-                yield from self._close_set(seg)
+                if self._set is None:
+                    self._stray(seg)
+                else:
+                    ts = self._close_set(seg)
+                    yield ts
+                    if self._guide is not None:
+                        self._learn(ts)
             elif sid == "ST":
-                yield from self._open_set(seg)
+                if self._set is not None:
+                    yield from self._close_set_missing(seg.pos)
+                self._open_set(seg)
             elif sid == "GS":
                 yield from self._open_group(seg)
             elif sid == "GE":
@@ -185,8 +214,35 @@ class Envelope:
                 self._stray(seg)
             if len(reader_findings) > self._absorbed:
                 self._absorb()
+        if self._lane_open and reader.hooked is not None:
+            yield from self._lane_sets()
+            last = max(last, self._lane_last)
         self._absorb()
         yield from self._close_all(last + 1)
+
+    def _lane_sets(self) -> Iterator[TransactionSet]:
+        """The sets the fast lane took after the open set's ST: that set's SE, then whole sets, read
+        from the text they were matched on. Positions follow from the segment counts."""
+        hooked, self.reader.hooked = self.reader.hooked, None
+        self._lane_open = False
+        assert hooked is not None and self._set is not None
+        (_, _, sets), buf = hooked
+        assert self._isa is not None
+        element, terminator = self._isa.separators.element, self._isa.separators.segment
+        pos = self._set[0].pos
+        new = tuple.__new__
+        cr = terminator == "\n"  # the reader drops a CR before a newline terminator
+        for k, (st, se, stop, body) in enumerate(sets):
+            if k:
+                text = buf[st:buf.index(terminator, st)]
+                sid, _, rest = (text[:-1] if cr and text.endswith("\r") else text).partition(element)
+                self._open_set(new(Segment, (sid, tuple(rest.split(element)), pos)), hook=False)
+            pos += body + 1
+            text = buf[se:stop - 1]
+            sid, _, rest = (text[:-1] if cr and text.endswith("\r") else text).partition(element)
+            self._lane_last = pos
+            yield self._close_set(new(Segment, (sid, tuple(rest.split(element)), pos)), body)
+            pos += 1
 
     def _absorb(self) -> None:
         """File the reader's findings where they occurred, with their envelope context."""
@@ -258,20 +314,22 @@ class Envelope:
             self._find(seg, seg.pos, "envelope.gs08-version", f"GS08 must be {VERSION}", Level.GROUP,
                        element=8, value=seg.get(8), ak9="2")
 
-    def _open_set(self, seg: Segment) -> Iterator[TransactionSet]:
-        yield from self._close_set_missing(seg.pos)
-        if self._group is None:
+    def _open_set(self, seg: Segment, hook: bool = True) -> None:
+        group = self._group
+        if group is None:
             self._stray(seg)
             return
-        summary = SetSummary(seg.get(1), seg.get(2), seg.pos)
-        self._group.sets.append(summary)
+        els = seg.elements
+        st01 = els[0] if els else ""
+        st02 = els[1] if len(els) > 1 else ""
+        summary = SetSummary(st01, st02, seg.pos)
+        group.sets.append(summary)
         self._set_summary = summary
         self._set = [seg]
-        st01, st02 = seg.get(1), seg.get(2)
-        expected = FUNCTIONAL_IDS.get(self._group.gs01)
+        expected = FUNCTIONAL_IDS.get(group.gs01)
         if expected is not None and st01 != expected:
             self._find(seg, seg.pos, "envelope.st01-gs01",
-                       f"ST01 {st01!r} does not belong in a GS01 {self._group.gs01} group (expects {expected})",
+                       f"ST01 {st01!r} does not belong in a GS01 {group.gs01} group (expects {expected})",
                        Level.TRANSACTION, element=1, value=st01, ak5="6")
         if not 4 <= len(st02) <= 9:
             self._find(seg, seg.pos, "envelope.st02-syntax", "ST02 must be 4 to 9 characters",
@@ -281,23 +339,40 @@ class Envelope:
                        f"ST02 {st02} is used by another transaction set in this group",
                        Level.TRANSACTION, element=2, value=st02, ak5="23")
         self._st02s.add(st02)
+        if hook and self._guide is not None and not summary.findings:
+            if group.position in self._lanes:
+                lane = self._lanes[group.position]
+            else:
+                lane = self._lanes[group.position] = self._group_lane(group)
+            if lane is not None and lane.shapes:
+                self.reader.hook = lane.match
+                self.reader.hooked = None
+                self._lane_open = True
 
-    def _close_set(self, seg: Segment) -> Iterator[TransactionSet]:
-        if self._set is None or self._set_summary is None:
-            self._stray(seg)
-            return
+    def _group_lane(self, group: GroupSummary) -> FastLane | None:
+        if self._guide is None or self._isa is None:
+            return None
+        return self._guide.lane(group.gs01, group.gs08, self._isa.separators)
+
+    def _close_set(self, seg: Segment, skipped: int = -1) -> TransactionSet:
+        """``skipped``: the body segments the fast lane took (-1: it did not take the set)."""
+        assert self._set is not None and self._set_summary is not None
         self._set.append(seg)
         summary = self._set_summary
-        if seg.get(2) != summary.st02:
+        count = len(self._set) + max(skipped, 0)
+        els = seg.elements
+        se01 = els[0] if els else ""
+        se02 = els[1] if len(els) > 1 else ""
+        if se02 != summary.st02:
             self._find(seg, seg.pos, "envelope.se02-st02",
-                       f"SE02 {seg.get(2)!r} does not match ST02 {summary.st02!r}",
-                       Level.TRANSACTION, element=2, value=seg.get(2), ak5="3")
-        if seg.get(1) != str(len(self._set)):
+                       f"SE02 {se02!r} does not match ST02 {summary.st02!r}",
+                       Level.TRANSACTION, element=2, value=se02, ak5="3")
+        if se01 != str(count):
             self._find(seg, seg.pos, "envelope.se01-count",
-                       f"SE01 says {seg.get(1)!r} segments, the set has {len(self._set)}",
-                       Level.TRANSACTION, element=1, value=seg.get(1), ak5="4")
+                       f"SE01 says {se01!r} segments, the set has {count}",
+                       Level.TRANSACTION, element=1, value=se01, ak5="4")
         summary.closed = True
-        yield from self._emit()
+        return self._transaction_set(prevalidated=skipped >= 0)
 
     def _close_set_missing(self, position: int) -> Iterator[TransactionSet]:
         if self._set is None or self._set_summary is None:
@@ -305,15 +380,24 @@ class Envelope:
         self._find(None, position, "envelope.se-missing",
                    f"transaction set {self._set_summary.st02} has no SE trailer",
                    Level.TRANSACTION, ak5="2", segment_id="SE")
-        yield from self._emit()
+        yield self._transaction_set(prevalidated=False)
 
-    def _emit(self) -> Iterator[TransactionSet]:
+    def _transaction_set(self, prevalidated: bool) -> TransactionSet:
         assert self._set is not None and self._set_summary is not None
         assert self._isa is not None and self._group is not None
-        ts = TransactionSet(self._set, self._isa, self._group, self._set_summary)
+        ts = TransactionSet(self._set, self._isa, self._group, self._set_summary, prevalidated)
         self._set = None
         self._set_summary = None
-        yield ts
+        return ts
+
+    def _learn(self, ts: TransactionSet) -> None:
+        """After the caller has seen a set the lane did not take: if nothing was found in it, the lane
+        learns its shape (and checks it again itself: it does not rely on the caller)."""
+        summary = ts.summary
+        if not ts.prevalidated and summary.closed and not summary.findings:
+            lane = self._lanes.get(ts.group.position) or self._group_lane(ts.group)
+            if lane is not None:
+                lane.learn(ts.segments)
 
     def _close_group(self, seg: Segment) -> Iterator[TransactionSet]:
         yield from self._close_set_missing(seg.pos)

@@ -23,6 +23,7 @@ pyx12 loses or misplaces an error, :mod:`edi.guide` reports it where it belongs,
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import string
@@ -659,6 +660,8 @@ class CompiledMap:
     _rows: dict[str, list[dict[str, Entry]]] = field(default_factory=dict)
     _memos: dict[str, list[dict[tuple[str, ...], tuple[Problem | SegProblem, ...]]]] = field(
         default_factory=dict)
+    #: (element, component, terminator) -> the fast lane of :mod:`edi.guide` (typed loosely: defined there)
+    lanes: dict[tuple[str, str, str], object] = field(default_factory=dict)
 
     def plan(self, node: int, seg_id: str, sig: Hashable) -> Plan:
         key = (node, seg_id, sig)
@@ -701,6 +704,18 @@ class CompiledMap:
         if table is not None and len(table) < _VALUE_MEMO:
             table[els[0] if els else None] = plan
         return plan
+
+    @functools.cached_property
+    def unbounded(self) -> frozenset[int]:
+        """Counters only ever compared with an unlimited maximum (``>1``): past 1, their value never
+        changes what the walk reports."""
+        limits: dict[int, set[int]] = {}
+        for n in self._seg_nodes:
+            node: _Node | None = n
+            while node is not None and node.kind != "root":
+                limits.setdefault(node.counter, set()).add(node.max_use)
+                node = node.parent
+        return frozenset(c for c, uses in limits.items() if uses == {MAXINT})
 
     def memos(self, sep: str) -> list[dict[tuple[str, ...], tuple[Problem | SegProblem, ...]]]:
         m = self._memos.get(sep)
@@ -982,37 +997,64 @@ def _proof(data_type: str | None, lo: int, hi: int, icvn: str) -> Callable[[str]
 
 #: ``^(A|B|C)$`` / ``^(?:A|B)$`` / ``^A$``: a <regex> that is just a code list
 _LITERALS = re.compile(r"^\^(?:\((?:\?:)?([A-Za-z0-9]+(?:\|[A-Za-z0-9]+)*)\)|([A-Za-z0-9]+))\$$")
+#: ``^...$`` over letters, digits, plain character classes, groups and quantifiers only (``^[0-9]{5}([0-9]{4})?$``):
+#: it can only match letters, digits and ``-``, so it can be embedded in a larger pattern (see ``_embedded``)
+_EMBEDDABLE = re.compile(r"^\^((?:\[[A-Za-z0-9-]+\]|[A-Za-z0-9]|\{[0-9]+(?:,[0-9]*)?\}|[()?|+*])+)\$$")
 _NUL = "\x00"  #: joins a segment's elements for its whole-segment pattern (never valid in X12 data)
 _MAX_ALTERNATIVES = 300
 
 
-def _element_src(e: ElementSpec, sep: str, kind: int = 0) -> str | None:
-    """Pattern for one element's value that proves it clean (separators excluded)."""
+def _embedded(e: ElementSpec, delimiters: str) -> str | None:
+    """A lookahead equivalent to ``e.regex.search(value)`` for a value that ends at a delimiter, or None.
+
+    The body can only match letters, digits and ``-``; delimiters are none of those, so the only way the
+    body can be followed by a delimiter (or the end) is to span the whole value.
+    """
+    m = _EMBEDDABLE.match(e.regex_src or "")
+    if m is None or any(d.isalnum() or d == "-" for d in delimiters):
+        return None
+    try:
+        re.compile(m.group(1))
+    except re.error:
+        return None
+    return f"(?=(?:{m.group(1)})(?![^{re.escape(delimiters)}]))"
+
+
+def _element_src(e: ElementSpec, sep: str, kind: int = 0, exclude: str = _NUL) -> str | None:
+    """Pattern for one element's value that proves it clean (``sep`` and ``exclude`` never in it)."""
     if e.usage == "N" or kind == 2:  # not used / a date checked against its 1250 format: empty only
         return ""
     candidates: Iterable[str | None] | None = e.allowed
+    lookahead = ""
     if e.regex_src is not None:
         m = _LITERALS.match(e.regex_src)
-        if m is None:
-            return None  # a general <regex>: the per-element path handles it
-        candidates = [c for c in (m.group(1) or m.group(2)).split("|") if e.allowed is None or c in e.allowed]
+        if m is not None:
+            candidates = [c for c in (m.group(1) or m.group(2)).split("|") if e.allowed is None or c in e.allowed]
+        elif e.allowed is not None:
+            candidates = [c for c in e.allowed if c and e.regex is not None and e.regex.search(c)]
+        else:
+            embedded = _embedded(e, sep + exclude)
+            if embedded is None:
+                return None  # a general <regex>: the per-element path handles it
+            lookahead = embedded
     if candidates is not None:
-        codes = sorted((c for c in candidates if c and sep not in c and _NUL not in c and not e._check(c, ())),
+        codes = sorted((c for c in candidates if c and not any(x in c for x in sep + exclude) and not e._check(c, ())),
                        key=lambda c: (-len(c), c))
         if len(codes) > _MAX_ALTERNATIVES:
             return None
         return "(?:" + "|".join(re.escape(c) for c in codes) + ")" if codes else "(?!)"
-    return _type_src(e.data_type, e.min_len, e.max_len, e.icvn, sep + _NUL)
+    src = _type_src(e.data_type, e.min_len, e.max_len, e.icvn, sep + exclude)
+    return None if src is None else lookahead + src
 
 
 def _optional(src: str, required: bool) -> str:
     return f"(?:{src})" if required else f"(?:{src})?"
 
 
-def _composite_src(c: CompositeSpec, sep: str) -> str | None:
+def _composite_src(c: CompositeSpec, sep: str, exclude: str = _NUL) -> str | None:
     if c.usage == "N":
         return ""
-    parts = [_element_src(p, sep) for p in c.parts]
+    parts = [_element_src(p, sep, 0, exclude) for p in c.parts]
     if not parts or any(p is None for p in parts):
         return None
     tail = ""
@@ -1020,24 +1062,43 @@ def _composite_src(c: CompositeSpec, sep: str) -> str | None:
         tail = f"(?:{re.escape(sep)}{_optional(src or '', part.empty_is_missing)}{tail})?"
     body = _optional(parts[0] or "", c.parts[0].empty_is_missing) + tail
     if c.usage == "R":  # not empty, and not only separators either
-        return f"(?=[^{_NUL}]*[^{_NUL}{re.escape(sep)}]){body}"
+        x = re.escape(exclude)
+        return f"(?=[^{x}]*[^{x}{re.escape(sep)}]){body}"
     return f"(?:{body})?"
+
+
+def child_srcs(spec: SegmentSpec, sep: str, exclude: str = _NUL) -> list[str] | None:
+    """Per element of ``spec``: a pattern its value matches only when clean (``sep`` = the component
+    separator, ``exclude`` = characters never in a value), or None when one has no such pattern."""
+    if spec.id == "DTP" or not spec.children:
+        return None
+    srcs: list[str] = []
+    for kid, kind, _, _, _ in spec.fast:
+        src = (_composite_src(kid, sep, exclude) if isinstance(kid, CompositeSpec)
+               else _element_src(kid, sep, kind, exclude))
+        if src is None:
+            return None
+        srcs.append(src)
+    return srcs
+
+
+def segment_src(spec: SegmentSpec, sep: str, joiner: str = _NUL, exclude: str = _NUL) -> str | None:
+    """The elements of a clean ``spec`` segment joined by ``joiner`` (see ``child_srcs``), or None."""
+    srcs = child_srcs(spec, sep, exclude)
+    if srcs is None:
+        return None
+    srcs = [src if src == "" else _optional(src, required) for src, (_, _, required, _, _) in zip(srcs, spec.fast,
+                                                                                                 strict=True)]
+    tail = ""
+    for j in range(len(srcs) - 1, 0, -1):
+        tail = f"(?:{re.escape(joiner)}{srcs[j]}{tail})" + ("" if j < spec.need else "?")
+    return srcs[0] + tail
 
 
 def segment_pattern(spec: SegmentSpec, sep: str) -> Callable[[str], object] | None:
     """One ``fullmatch`` over the NUL-joined elements that proves every element clean, or None."""
-    if spec.id == "DTP" or not spec.children:
-        return None
-    srcs: list[str] = []
-    for kid, kind, required, _, _ in spec.fast:
-        src = _composite_src(kid, sep) if isinstance(kid, CompositeSpec) else _element_src(kid, sep, kind)
-        if src is None:
-            return None
-        srcs.append(src if src == "" else _optional(src, required))
-    tail = ""
-    for j in range(len(srcs) - 1, 0, -1):
-        tail = f"(?:{_NUL}{srcs[j]}{tail})" + ("" if j < spec.need else "?")
-    return re.compile(srcs[0] + tail, re.ASCII | re.S).fullmatch
+    src = segment_src(spec, sep)
+    return re.compile(src, re.ASCII | re.S).fullmatch if src is not None else None
 
 
 def _discriminator(seg_id: str, kids: Sequence[ElementSpec | CompositeSpec]

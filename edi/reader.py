@@ -15,9 +15,10 @@ and writes back unchanged; the validator reports characters outside the X12 set.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from edi.findings import Finding, Level, shorten
 from edi.segments import Segment, Separators
@@ -34,6 +35,22 @@ FATAL_RULES = frozenset({
     "read.isa-component-separator", "read.isa-segment-terminator",
 })
 _BOM = "\ufeff"
+#: The most text a :data:`Hook` may ask to see at once (from the segment it was called after).
+MAX_RAW = 8 << 20
+
+Hook = Callable[[str, int, int, bool], "tuple[Any, ...] | None"]
+"""Called once, right after the reader yielded a segment, as ``hook(buf, start, end, final)``:
+``buf[start:end]`` is that segment's text and terminator (and maybe the line break after it: only
+``buf[start:]`` up to the first terminator is the segment), what follows is the rest of the file as
+read so far (``final``: nothing more will be read for the hook). It returns None to let the reader
+go on, ``(index, n, ...)`` when it has consumed ``n`` complete segments (exactly as the reader would
+have split them) from ``end`` up to ``buf[index]`` (the reader keeps that tuple and the text it was
+computed on as :attr:`X12Reader.hooked` for the consumer), or :data:`MORE` to see more text first.
+This is how the envelope and the translator process whole runs of segments without a Python object
+each."""
+MORE: tuple[Any, ...] = (-1, -1)
+_ALWAYS = re.compile("")
+_SMALL = 16  #: after a hook, this many segments (doubling) are read one by one before splitting in bulk again
 
 
 class X12Reader:
@@ -54,6 +71,10 @@ class X12Reader:
         self.separators: Separators | None = None
         self.findings: list[Finding] = []
         self.segment_count = 0
+        #: one-shot :data:`Hook`, set by a consumer between two segments
+        self.hook: Hook | None = None
+        #: (what the last hook returned, the buffer it read), until the consumer takes it
+        self.hooked: tuple[tuple[Any, ...], str] | None = None
 
     @property
     def stopped(self) -> Finding | None:
@@ -144,9 +165,21 @@ class X12Reader:
         yield from self._segments(buf)
 
     def _segments(self, buf: str) -> Iterator[Segment]:
+        """The segments of ``buf`` and of what is read after it.
+
+        Two paths with one result: whole runs of complete segments are split at once (the usual
+        case, ~0.3 us a segment), and the segment-by-segment path takes everything at the edges (an
+        ISA, a segment cut by the end of a chunk, the end of the file). After each segment a
+        :attr:`hook`, when set, may consume raw text (see :data:`Hook`).
+        """
         i = 0
         term = element = ""
         newline_term = False
+        blank_skip = False  # the terminator is whitespace: blank "segments" are skipped, not read
+        isa_ahead: re.Pattern[str] | None = None
+        uneven: re.Pattern[str] | None = None
+        joint, width, span = "", 0, CHUNK
+        new = tuple.__new__
         while True:
             # skip whatever separates segments visually (newlines, blank lines)
             n = len(buf)
@@ -168,14 +201,72 @@ class X12Reader:
                 self.separators = seps
                 term, element = seps.segment, seps.element
                 newline_term = term == "\n"
+                blank_skip = term in _WHITESPACE
+                isa_ahead = re.compile(re.escape(term) + "[" + re.escape(_WHITESPACE) + "]*ISA")
+                joint = term + seps.suffix
+                width = len(joint)
+                # a terminator not followed by exactly the suffix and then a segment
+                uneven = re.compile(re.escape(term) + "(?!" + re.escape(seps.suffix) + "[^" + re.escape(_WHITESPACE)
+                                    + "])") if not blank_skip else _ALWAYS
                 text = buf[i:end].rstrip("\r\n")
                 if not newline_term:
                     text = text[:-1]
-                i = end
+                start, i = i, end
                 self.segment_count += 1
                 parts = text.split(element)
                 yield Segment(parts[0], tuple(parts[1:]), self.segment_count)
+                if self.hook is not None:
+                    buf, i = self._call_hook(buf, start, i)
+                    span = 1
                 continue
+            # the bulk path: every complete segment up to the last terminator or the next ISA, in
+            # spans that grow; right after a hook (which may skip what follows) segment by segment
+            last = buf.rfind(term, i, i + span) if span > _SMALL else -1
+            if last > i:
+                assert isa_ahead is not None and uneven is not None
+                found = isa_ahead.search(buf, i, last + 4)
+                stop = found.start() if found is not None else last
+                if stop > i:
+                    span = min(span * 4, CHUNK << 1)
+                    pos = i
+                    count = self.segment_count
+                    if uneven.search(buf, i, stop) is None:  # every terminator followed by the suffix alone
+                        for text in buf[i:stop].split(joint):
+                            start = pos
+                            pos += len(text) + width
+                            sid, more_els, rest = text.partition(element)
+                            count += 1
+                            self.segment_count = count
+                            yield new(Segment, (sid, tuple(rest.split(element)) if more_els else (), count))
+                            if self.hook is not None:
+                                buf, i = self._call_hook(buf, start, pos)
+                                span = 1
+                                break
+                        else:
+                            i = stop + 1
+                        continue
+                    for text in buf[i:stop].split(term):
+                        start = pos
+                        pos += len(text) + 1
+                        if not text or text[0] in _WHITESPACE:
+                            stripped = text.lstrip(_WHITESPACE)
+                            if not stripped and blank_skip:
+                                continue
+                            start += len(text) - len(stripped)
+                            text = stripped
+                        if newline_term and text.endswith("\r"):
+                            text = text[:-1]
+                        count += 1
+                        sid, more_els, rest = text.partition(element)
+                        self.segment_count = count
+                        yield new(Segment, (sid, tuple(rest.split(element)) if more_els else (), count))
+                        if self.hook is not None:
+                            buf, i = self._call_hook(buf, start, pos)
+                            span = 1
+                            break
+                    else:
+                        i = stop + 1
+                    continue
             j = buf.find(term, i)
             if j < 0:
                 if len(buf) - i > self._max_segment:
@@ -198,12 +289,36 @@ class X12Reader:
                 yield Segment(parts[0], tuple(parts[1:]), position)
                 return
             text = buf[i:j]
-            i = j + 1
+            start, i = i, j + 1
             if newline_term and text.endswith("\r"):
                 text = text[:-1]
             self.segment_count += 1
-            parts = text.split(element)
-            yield Segment(parts[0], tuple(parts[1:]), self.segment_count)
+            sid, more_els, rest = text.partition(element)
+            yield new(Segment, (sid, tuple(rest.split(element)) if more_els else (), self.segment_count))
+            span <<= 1
+            if self.hook is not None:
+                buf, i = self._call_hook(buf, start, i)
+                span = 1
+
+    def _call_hook(self, buf: str, start: int, i: int) -> tuple[str, int]:
+        """Give the one-shot :attr:`hook` the text from the segment just yielded (at ``start``)
+        on; read more while it asks for more, up to :data:`MAX_RAW` characters. Returns the
+        buffer and the index to go on from."""
+        hook, self.hook = self.hook, None
+        assert hook is not None
+        while True:
+            final = self._eof or len(buf) - start >= MAX_RAW
+            got = hook(buf, start, i, final)
+            if got is None:
+                return buf, i
+            if got is not MORE:
+                self.hooked = (got, buf)
+                self.segment_count += got[1]
+                return buf, got[0]
+            if final:
+                return buf, i
+            more = self._read()
+            buf, i, start = buf[start:] + more, i - start, 0
 
     def _skip_long_segment(self, head: str, term: str) -> str:
         """Discard a segment too long to be real X12, reading on to its terminator;

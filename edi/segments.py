@@ -6,6 +6,7 @@ writing it back with the same separators gives the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -35,12 +36,17 @@ class Segment(NamedTuple):
         return self.id == other.id and self.elements == other.elements
 
 
+_new = tuple.__new__
+
+
 def seg(id_: str, *elements: str) -> Segment:
     """Build a segment, dropping trailing empty elements as X12 writers must."""
-    els = list(elements)
-    while els and els[-1] == "":
-        els.pop()
-    return Segment(id_, tuple(els))
+    if elements and elements[-1] == "":
+        n = len(elements) - 1
+        while n and elements[n - 1] == "":
+            n -= 1
+        elements = elements[:n]
+    return _new(Segment, (id_, elements, 0))  # Segment(id_, elements) without the Python-level __new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +79,26 @@ class Separators:
         A separator inside a value would silently shift every element after it, so
         it is refused here, at the last point before bytes leave us.
         """
-        body = self.element.join((segment.id, *segment.elements))
-        if self.segment in body or body.count(self.element) != len(segment.elements):
+        element = self.element
+        elements = segment[1]
+        body = segment[0] + element + element.join(elements) if elements else segment[0]
+        if self.segment in body or body.count(element) != len(elements):
             raise ValueError(f"a value of segment {segment.id} contains a separator: {body[:80]!r}")
         return body + self.segment + self.suffix
+
+    def render_all(self, segments: Iterable[Segment]) -> str:
+        """``"".join(render(s) for s in segments)``, the separator check made once over the whole text
+        (and segment by segment only when it fails, to name the culprit)."""
+        segments = segments if isinstance(segments, list | tuple) else list(segments)
+        if not segments:
+            return ""
+        element, terminator = self.element, self.segment
+        tail = terminator + self.suffix  # the suffix never holds the terminator (see __post_init__)
+        text = tail.join([element.join((s[0], *s[1])) for s in segments])
+        if text.count(terminator) != len(segments) - 1 or text.count(element) != sum(len(s[1]) for s in segments):
+            for s in segments:
+                self.render(s)  # raises for the segment at fault
+        return text + tail
 
 
 ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})

@@ -64,18 +64,24 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Transaction:
-    """One transaction set to be written: its ST01 and the segments between ST and SE."""
+    """One transaction set to be written: its ST01 and the segments between ST and SE.
+
+    ``body`` may be any iterable, e.g. a generator that renders the set only when the writer reaches it.
+    """
 
     st01: str
-    body: Sequence[Segment]
+    body: Iterable[Segment]
 
 
-def interchange(profile: Profile, groups: Iterable[Sequence[Transaction]], numbers: ControlNumbers,
+def interchange(profile: Profile, groups: Iterable[Iterable[Transaction]], numbers: ControlNumbers,
                 at: datetime, ta1s: Sequence[Segment] = ()) -> Iterator[Segment]:
     """The segments of one interchange, ISA to IEA, one functional group per element of ``groups``.
 
     All transactions of a group must share the same ST01; TA1s go right after the
-    ISA. Generates lazily, so a group of many large 867s is never held whole.
+    ISA. Generates lazily: a group may be a generator of transactions and a body a
+    generator of segments, so a group of many large 867s is never held whole (SE01
+    and GE01 are counted on the way). A group given as a sequence is checked for
+    mixed ST01s before anything of it is written; a lazy one when the odd set comes.
     """
     pair = f"{profile.sender.id}>{profile.receiver.id}"
     isa13 = numbers.next(f"ISA:{pair}")
@@ -85,16 +91,22 @@ def interchange(profile: Profile, groups: Iterable[Sequence[Transaction]], numbe
     yield from ta1s
     n_groups = 0
     for group in groups:
-        if not group:
+        transactions = iter(group)
+        first = next(transactions, None)
+        if first is None:
             continue
         n_groups += 1
-        st01 = group[0].st01
-        if any(t.st01 != st01 for t in group):
+        st01 = first.st01
+        if isinstance(group, Sequence) and any(t.st01 != st01 for t in group):
             raise ValueError("a functional group holds one transaction set type")
         gs06 = numbers.next(f"GS:{pair}")
         yield seg("GS", _ST_FOR_GS[st01], profile.sender.id, profile.receiver.id, at.strftime("%Y%m%d"),
                   at.strftime("%H%M"), str(gs06), "X", VERSION)
-        for n, transaction in enumerate(group, start=1):
+        n = 0
+        for transaction in itertools.chain((first,), transactions):
+            if transaction.st01 != st01:
+                raise ValueError("a functional group holds one transaction set type")
+            n += 1
             st02 = f"{n:04d}"
             yield seg("ST", st01, st02)
             count = 1
@@ -102,7 +114,7 @@ def interchange(profile: Profile, groups: Iterable[Sequence[Transaction]], numbe
                 count += 1
                 yield body_segment
             yield seg("SE", str(count + 1), st02)
-        yield seg("GE", str(len(group)), str(gs06))
+        yield seg("GE", str(n), str(gs06))
     yield seg("IEA", str(n_groups), f"{isa13:09d}")
 
 
@@ -117,15 +129,21 @@ def isa_segment(profile: Profile, isa13: int, at: datetime) -> Segment:
     ))
 
 
-def write(segments: Iterable[Segment], separators: Separators, out: TextIO) -> int:
-    """Write segments as text; returns how many were written."""
+def write(segments: Iterable[Segment], separators: Separators, out: TextIO, batch: int = 4096) -> int:
+    """Write segments as text, ``batch`` at a time (one separator check and one write per batch, memory
+    flat whatever the length of ``segments``); returns how many were written."""
     n = 0
-    render = separators.render
+    pending: list[Segment] = []
+    render_all = separators.render_all
     for segment in segments:
-        out.write(render(segment))
-        n += 1
-    return n
+        pending.append(segment)
+        if len(pending) >= batch:
+            out.write(render_all(pending))
+            n += len(pending)
+            pending = []
+    out.write(render_all(pending))
+    return n + len(pending)
 
 
 def to_text(segments: Iterable[Segment], separators: Separators) -> str:
-    return "".join(separators.render(s) for s in segments)
+    return separators.render_all(segments)

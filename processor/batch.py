@@ -11,6 +11,13 @@ Exactly once, by construction:
 - outbound files are staged in the database with their control numbers before they are written,
   written under a temporary name and renamed; a crash between writing and marking them sent
   rewrites the same bytes under the same name, never a second file.
+
+Several workers (``edi batch --workers N``, PostgreSQL): the run queues the inbox in the database
+(:mod:`processor.store.batch_queue`) and forks N workers (:mod:`processor.workers`). Each claims the
+next queued file (``FOR UPDATE SKIP LOCKED``), reads and validates it in parallel with the others, and
+applies it to the database in the queue's order, so N workers decide what one would; a worker that dies
+is noticed (its advisory lock goes with its connection) and its file taken over. The run writes the
+outbox once every file is applied, so the outbound files are the same as one process's.
 """
 
 from __future__ import annotations
@@ -39,14 +46,20 @@ from edi.segments import Segment, Separators
 from edi.validate import validate_reader
 from edi.writer import Party, Profile, Transaction, interchange
 from processor.calendar import Calendar
-from processor.channels import Folder, original_name
+from processor.channels import Folder, claimed_name, original_name
 from processor.clock import CENTRAL
 from processor.config import Utility
 from processor.handlers import Context, Handler, Outcome, effectuate_pending
 from processor.store import Store
+from processor.store.batch_queue import APPLIED, APPLY_LOCK, Presence, QueuedFile, WorkQueue, turn_payload
 from processor.store.records import Claim, ClaimStatus, LedgerOutcome, NewOutboxMessage, OutboundFile
+from processor.usage import produce_usage, usage_key
+from processor.workers import check_workers, run_workers
 
 log = structlog.get_logger("edi.batch")
+
+#: Seconds a worker waits for its turn before looking again (a notification usually wakes it sooner).
+_TURN_POLL = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,16 @@ class Report:
     rejections: Counter[str] = field(default_factory=Counter)
     outbound_files: list[str] = field(default_factory=list)
     quarantined: list[dict[str, str]] = field(default_factory=list)
+
+    def merge(self, other: Mapping[str, Any]) -> None:
+        """Add the counts of a worker's report (its :meth:`to_json`) to this one."""
+        self.files.update(other["files"])
+        self.interchanges.update(other["interchanges"])
+        for kind, outcomes in other["transaction_sets"].items():
+            self.transaction_sets.setdefault(kind, Counter()).update(outcomes)
+        self.rejections.update(other["rejections"])
+        self.outbound_files.extend(other["outbound_files"])
+        self.quarantined = sorted([*self.quarantined, *other["quarantined"]], key=lambda q: (q["file"], q["reason"]))
 
     def count_set(self, kind: str, result: str) -> None:
         self.transaction_sets.setdefault(kind, Counter())[result] += 1
@@ -134,6 +157,20 @@ class _HashingReader(X12Reader):
 
 
 @dataclass
+class _Prepared:
+    """A file read and validated (the part workers do in parallel), waiting for its turn in the database."""
+
+    claimed: str
+    name: str
+    data: bytes
+    digest: str
+    hashes: list[str]
+    interchanges: list[InterchangeSummary]
+    findings: list[Finding]
+    unreadable: bool
+
+
+@dataclass
 class Batch:
     """One run. Built by the composition root; ``run()`` does the night's work."""
 
@@ -145,6 +182,9 @@ class Batch:
     handlers: Mapping[Kind, Handler]
     now: datetime
     progress: Callable[[int, int, str], None] | None = None  #: (done, total, file) after each file: a terminal's bar
+    workers: int = 1  #: processes working on the inbox (more than one needs PostgreSQL: :mod:`processor.workers`)
+    #: opens the drop folders anew in a forked worker (an SFTP connection cannot cross a fork)
+    reopen_channels: Callable[[], Channels] | None = None
     report: Report = field(init=False)
 
     def __post_init__(self) -> None:
@@ -154,67 +194,181 @@ class Batch:
     # -- the run ---------------------------------------------------------------------------
     def run(self) -> Report:
         structlog.contextvars.bind_contextvars(run_id=self.report.run_id)
-        with self.store.unit_of_work() as uow:  # switches whose date has passed take effect first
+        try:
+            self.effectuate()
+            if self.process_inbox():
+                self.produce_usage()
+                self.flush_outbox()
+        finally:
+            structlog.contextvars.unbind_contextvars("run_id")
+        return self.report
+
+    def produce_usage(self) -> None:
+        """867s for the read events that ended billing periods and for corrected meter data (processor.usage)."""
+        with self.store.unit_of_work(lock="usage") as uow:
+            for out in produce_usage(uow, self.calendar, self.now, self.utility):
+                uow.outbox.enqueue(NewOutboxMessage(
+                    idempotency_key=usage_key(out), receiver=out.receiver, st01=transaction_set_id(out.message),
+                    kind=type(out.message).__name__, payload=_payload(render(out.message)), created_at=self.now))
+            uow.commit()
+
+    def effectuate(self) -> None:
+        """Switches whose date has passed take effect first; one process at a time (the second finds nothing due)."""
+        with self.store.unit_of_work(lock=APPLY_LOCK) as uow:
             effectuate_pending(uow, self.calendar, self.now, self.utility)
             uow.commit()
+
+    def process_inbox(self) -> bool:
+        """Queue the inbox and work through it: in this process, or in ``workers`` forked processes.
+
+        When another machine's run is open on the same database, this one joins it (its files are queued
+        behind that run's, and its workers share that run's queue and order) and leaves the outbox to it.
+        Returns whether this process closed the run, and so writes the outbox.
+        """
+        check_workers(self.store.shared, self.workers)
+        queue = self.store.batch_queue()
         inbox = self.channels.inbox
-        leftovers = inbox.claimed()
-        fresh = inbox.list()
-        total = len(leftovers) + len(fresh)
-        self.report.files["seen"] += total
-        for done, claimed in enumerate(leftovers, start=1):
-            self.report.files["resumed"] += 1
-            self.report.files["claimed"] += 1
-            self._process_file(claimed, original_name(claimed))
-            self._tick(done, total, claimed)
-        for done, name in enumerate(fresh, start=len(leftovers) + 1):
-            claimed_name = inbox.claim(name)
-            if claimed_name is not None:  # None: another worker took it
-                self.report.files["claimed"] += 1
-                self._process_file(claimed_name, name)
-            self._tick(done, total, name)
-        self.flush_outbox()
-        structlog.contextvars.unbind_contextvars("run_id")
-        return self.report
+        with self.store.presence() as me:
+            leftovers = [original_name(name) for name in inbox.claimed()]
+            run_id, ours, queued = queue.open_run(self.report.run_id, key=me.key, workers=self.workers,
+                                                  at=self.now, leftovers=leftovers, fresh=inbox.list())
+            self.report.files["seen"] += queued
+            if not ours:
+                log.info("joined the open run of another process", joined=run_id, files=queued)
+            if self.workers > 1:
+                run_workers(self, self.workers, run_id)
+            self.work(queue, me, run_id, queued)  # alone: everything; after workers: what a dead one left behind
+            while ours or not queue.owner_alive(run_id):  # the run's owner (or, if it died, anyone) closes it
+                if queue.close_run(run_id, at=self.now):
+                    return True
+                self.work(queue, me, run_id)  # files of workers that died meanwhile
+                me.wait(_TURN_POLL)  # files still held by live workers, this machine's or a joiner's
+            return False
+
+    def work(self, queue: WorkQueue, me: Presence, run_id: str, total: int = 0) -> None:
+        """Take the run's queued files (then files of dead workers) until none is left."""
+        done = 0
+        while True:
+            item = queue.claim_next(run_id, key=me.key, at=self.now) or self._orphan(queue, me, run_id)
+            if item is None:
+                return
+            self._work_on(item, queue, me)
+            done += 1
+            self._tick(done, max(total, done), item.name)
+
+    def _orphan(self, queue: WorkQueue, me: Presence, run_id: str) -> QueuedFile | None:
+        for item in queue.orphans(run_id):
+            taken = queue.take_over(item, key=me.key, at=self.now)
+            if taken is not None:
+                log.warning("took over the file of a worker that died", file=item.name)
+                return taken
+        return None
 
     def _tick(self, done: int, total: int, name: str) -> None:
         if self.progress is not None:
             self.progress(done, total, name)
 
     # -- one inbound file --------------------------------------------------------------------
-    def _process_file(self, claimed: str, name: str) -> None:
-        structlog.contextvars.bind_contextvars(file=name)
+    def _take(self, name: str) -> tuple[str, bool] | None:
+        """The file's claimed name, and whether it was claimed before (by a run or worker that died)."""
+        inbox = self.channels.inbox
+        claimed = claimed_name(name)
+        if inbox.exists(claimed):
+            return claimed, True
+        got = inbox.claim(name)
+        return None if got is None else (got, False)
+
+    def _work_on(self, item: QueuedFile, queue: WorkQueue, me: Presence) -> None:
+        """Claim, read and validate the file; wait for its turn; apply it; archive or quarantine it.
+
+        A file already applied (its worker died before archiving it) needs no turn: its repeat is
+        answered from the ledger. A leftover ``.claimed.NAME`` and a new NAME beside it are both done.
+        """
+        structlog.contextvars.bind_contextvars(file=item.name)
         try:
-            data = self.channels.inbox.read(claimed)
-            digest = hashlib.sha256(data).hexdigest()
-            reader = _HashingReader(io.BytesIO(data), name)
-            validation = validate_reader(reader, self.guide)
-            findings = list(validation.findings)
-            if validation.unreadable or not validation.interchanges:
-                reason = findings[0].message if findings else "no interchange in the file"
-                self._quarantine(claimed, name, data, reason, findings)
-                return
-            claims = self._claim_interchanges(validation.interchanges, reader.hashes, name)
-            findings.extend(self._handle_sets(data, name, validation.interchanges, claims, reader.hashes))
-            self._acknowledge(validation.interchanges, claims, reader.hashes)
-            for isa, claim in zip(validation.interchanges, claims, strict=True):
-                if claim.status is ClaimStatus.CONTROL_NUMBER_REUSED:
-                    findings.append(Finding(
-                        name, isa.position, "ISA", "batch.isa13-reused",
-                        f"ISA13 {isa.isa13} from sender {isa.sender[1]} was already used by other content "
-                        f"(first in {claim.entry.file_name})", level=Level.INTERCHANGE, element=13, ta1="025"))
-            outcome = LedgerOutcome.QUARANTINED if findings else LedgerOutcome.PROCESSED
-            with self.store.unit_of_work() as uow:
-                for claim in claims:
-                    if _processing(claim):
-                        uow.ledger.finish(claim.entry.id, outcome, at=self.now)
-                uow.commit()
-            if findings:
-                self._quarantine(claimed, name, data, findings[0].message, findings)
-            else:
-                self._archive(claimed, name, data, digest)
+            applied = item.state == APPLIED
+            taken = self._take(item.name)
+            while taken is not None:
+                claimed, resumed = taken
+                self.report.files["claimed"] += 1
+                if resumed:
+                    self.report.files["resumed"] += 1
+                prepared = self._prepare(claimed, item.name)
+                if not applied:
+                    self._wait_turn(item, queue, me)
+                with me.applying():
+                    self._apply(prepared)
+                    if not applied:
+                        queue.mark_applied(item, key=me.key)
+                        applied = True
+                self._finish(prepared)
+                fresh = self.channels.inbox.claim(item.name) if resumed else None  # NAME re-sent beside the leftover
+                taken = None if fresh is None else (fresh, False)
+            queue.remove(item, key=me.key)
         finally:
             structlog.contextvars.unbind_contextvars("file")
+
+    def _wait_turn(self, item: QueuedFile, queue: WorkQueue, me: Presence) -> None:
+        """Until every file before this one in the run is applied.
+
+        Files are applied in order, so the turn comes when the file just before is applied: its worker's
+        notification wakes this one. If none comes for a while, the file holding things up may be
+        nobody's any more (its worker died, or died claiming it): then it is done here first.
+        """
+        stalled = False
+        while True:
+            lowest = queue.lowest_unapplied(item.run_id)
+            if lowest is None or lowest.seq >= item.seq:
+                return
+            if stalled:
+                taken = queue.take_over(lowest, key=me.key, at=self.now)
+                if taken is not None:
+                    log.warning("took over a file before this one", before=taken.name)
+                    self._work_on(taken, queue, me)
+                    structlog.contextvars.bind_contextvars(file=item.name)
+                    continue
+            stalled = not me.wait(_TURN_POLL, for_payload=turn_payload(item.run_id, item.seq - 1))
+
+    def _prepare(self, claimed: str, name: str) -> _Prepared:
+        """Read, hash and validate: no database, so workers do this side by side."""
+        data = self.channels.inbox.read(claimed)
+        reader = _HashingReader(io.BytesIO(data), name)
+        validation = validate_reader(reader, self.guide)
+        return _Prepared(claimed=claimed, name=name, data=data, digest=hashlib.sha256(data).hexdigest(),
+                         hashes=reader.hashes, interchanges=list(validation.interchanges),
+                         findings=list(validation.findings),
+                         unreadable=validation.unreadable or not validation.interchanges)
+
+    def _apply(self, file: _Prepared) -> None:
+        """The file's database work, in the run's order: ledger, handlers, acknowledgments, ledger outcome."""
+        if file.unreadable:
+            return
+        name, findings = file.name, file.findings
+        claims = self._claim_interchanges(file.interchanges, file.hashes, name)
+        findings.extend(self._handle_sets(file.data, name, file.interchanges, claims, file.hashes))
+        self._acknowledge(file.interchanges, claims, file.hashes)
+        for isa, claim in zip(file.interchanges, claims, strict=True):
+            if claim.status is ClaimStatus.CONTROL_NUMBER_REUSED:
+                findings.append(Finding(
+                    name, isa.position, "ISA", "batch.isa13-reused",
+                    f"ISA13 {isa.isa13} from sender {isa.sender[1]} was already used by other content "
+                    f"(first in {claim.entry.file_name})", level=Level.INTERCHANGE, element=13, ta1="025"))
+        outcome = LedgerOutcome.QUARANTINED if findings else LedgerOutcome.PROCESSED
+        with self.store.unit_of_work() as uow:
+            for claim in claims:
+                if _processing(claim):
+                    uow.ledger.finish(claim.entry.id, outcome, at=self.now)
+            uow.commit()
+
+    def _finish(self, file: _Prepared) -> None:
+        """Archive the file, or quarantine it with its findings."""
+        if file.unreadable:
+            reason = file.findings[0].message if file.findings else "no interchange in the file"
+            self._quarantine(file.claimed, file.name, file.data, reason, file.findings)
+        elif file.findings:
+            self._quarantine(file.claimed, file.name, file.data, file.findings[0].message, file.findings)
+        else:
+            self._archive(file.claimed, file.name, file.data, file.digest)
 
     def _claim_interchanges(self, interchanges: Sequence[InterchangeSummary], hashes: Sequence[str],
                             name: str) -> list[Claim]:
@@ -353,8 +507,12 @@ class Batch:
 
     # -- outbound ------------------------------------------------------------------------------
     def flush_outbox(self) -> None:
-        """Stage what is pending into files (numbers fixed first), then write every unwritten file."""
-        with self.store.unit_of_work() as uow:
+        """Stage what is pending into files (numbers fixed first), then write every unwritten file.
+
+        Staging runs under a lock (one stager at a time across processes); each file is written by the one
+        process that holds its row, so two runs flushing together neither split nor double a file.
+        """
+        with self.store.unit_of_work(lock="outbox-staging") as uow:
             groups: dict[tuple[str, str], list[int]] = {}
             for message in uow.outbox.unstaged():
                 groups.setdefault((message.receiver, message.st01), []).append(message.id)
@@ -366,14 +524,17 @@ class Batch:
                 uow.outbox.stage_file(OutboundFile(name=name, receiver=receiver, st01=st01, isa13=isa13, gs06=gs06,
                                                    created_at=self.now), ids)
             uow.commit()
-        with self.store.unit_of_work() as uow:
-            for file in uow.outbox.unwritten_files():
+        while True:
+            with self.store.unit_of_work() as uow:
+                file = uow.outbox.next_unwritten_file()
+                if file is None:
+                    return
                 data = self._render_file(file, [m.payload for m in uow.outbox.messages_in(file.name)])
                 self.channels.outbox.write(file.name, data)
                 uow.outbox.file_written(file.name, at=self.now)
                 uow.commit()
-                self.report.outbound_files.append(file.name)
-                log.info("outbound file written", outbound=file.name)
+            self.report.outbound_files.append(file.name)
+            log.info("outbound file written", outbound=file.name)
 
     def _render_file(self, file: OutboundFile, payloads: Sequence[str]) -> bytes:
         """The file's bytes: a pure function of what was staged, so a rewrite gives the same bytes."""

@@ -2,6 +2,11 @@
 
 The kernel drops the lock when the process dies, SIGKILL included, so a crashed run never
 leaves a stale lock behind.
+
+With ``edi batch --workers N`` the run takes this lock and forks its workers, which inherit the locked
+file description: the lock is held until the run and every worker are gone (a worker left running by a
+killed run still keeps cron's next run out). Workers coordinate among themselves through the database
+(:mod:`processor.store.batch_queue`), and so do runs on other machines, each with its own lock file.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from edi.writer import CounterControlNumbers, Party, Profile, Transaction, inter
 from processor import logs
 from processor.batch_lock import BatchRunning, acquire_lock
 from processor.batch_report import save_report
+from processor.billing.cli import bill
 from processor.bootstrap import App, bootstrap
 from processor.channels import ChannelError
 from processor.clock import FixedClock, parse_as_of
@@ -288,3 +289,4 @@ def _progress_bar() -> Callable[[int, int, str], None]:
 
 
 main.add_command(usage)
+main.add_command(bill)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -1102,6 +1103,247 @@ def build_bad() -> None:
          {"position": find(s, "SE", 3), "segment_id": "SE", "element": 1, "ak5": "4"}])
 
 
+#: sub-folder of bad/ for broken files pyx12 cannot read, crashes on, or reads differently (encodings, the ISA's
+#: shape, envelope shapes its walker indexes out of range): the pyx12 comparisons of tests/edi leave them out;
+#: tests/fuzz/test_catalogue.py checks our findings and acknowledgments on them
+BEYOND = "beyond-pyx12/"
+
+
+def raw(name: str, description: str, data: bytes, findings: list[dict[str, Any]]) -> None:
+    """A broken file given as bytes (non-ASCII, invalid UTF-8, binary, not X12 at all)."""
+    BAD[name] = (description, data, findings)
+
+
+def build_bad_catalogue() -> None:
+    """The catalogue of broken files partners really send, beyond the envelope and guide basics above.
+
+    Each is the small drop request of ``base_drop`` broken one way. Files that cannot be committed
+    (a 100 MB segment) or are not files (a directory, a symlink, a FIFO in the inbox) are made by
+    ``tests/integration/test_bad_inbox.py`` at test time.
+    """
+    drop = [base_drop(2301)]
+    segs = mutate(drop, lambda s: None)
+    text = render(segs, LF)
+    isa, rest = text.split("\n", 1)
+    at = {sid: find(segs, sid) for sid in ("BGN", "LIN", "ASI", "DTM", "SE", "GE", "IEA")}
+    n1_8r, ref12 = find(segs, "N1", first="8R"), find(segs, "REF", first="12")
+
+    def same_length_isa(element: int, value: str) -> str:
+        parts = isa.split("*")
+        assert len(value) == len(parts[element]), (element, value)
+        parts[element] = value
+        return "*".join(parts)
+
+    # ---- the ISA itself: its length, separators and fixed-width fields
+    short = isa.replace("*01*987654321      *", "*01*98765432      *")
+    bad(BEYOND + "bad_isa_105_characters.x12",
+        "the ISA is 105 characters (ISA06 one character short): the separators are "
+        "still found, the length is reported", [], [{"position": 1, "segment_id": "ISA", "ta1": "024"}],
+        tail=short + "\n" + rest)
+    long_ = isa.replace("*01*987654321      *", "*01*987654321         *")
+    bad(BEYOND + "bad_isa_109_characters.x12", "the ISA is 109 characters (ISA06 padded to 18)", [],
+        [{"position": 1, "segment_id": "ISA", "ta1": "024"}], tail=long_ + "\n" + rest)
+    bad(BEYOND + "bad_isa_element_separator_letter.x12",
+        "byte 4 of the ISA is a letter, so no element separator can be "
+        "read: nothing else in the file can be read", [],
+        [{"position": 1, "segment_id": "ISA", "ta1": "026"}], tail=isa.replace("*", "X", 1) + "\n" + rest)
+    bad(BEYOND + "bad_isa_15_elements.x12",
+        "the ISA has 15 elements (ISA14 missing): it cannot be read (the reader looks "
+        "for the 16th separator past the ISA's end and reports the G of the GS as an unusable ISA16)", [],
+        [{"position": 1, "segment_id": "ISA"}],
+        tail=isa.replace("*0*T*>~", "*T*>~") + "\n" + rest)
+    bad(BEYOND + "bad_isa16_is_element_separator.x12", "ISA16 (component separator) is '*', the element separator", [],
+        [{"position": 1, "segment_id": "ISA", "element": 16, "ta1": "027"}],
+        tail=isa.replace("*T*>~", "*T**~") + "\n" + rest)
+    bad(BEYOND + "bad_isa_terminator_letter.x12", "the segment terminator after ISA16 is a letter", [],
+        [{"position": 1, "segment_id": "ISA", "ta1": "024"}], tail=isa.replace("*T*>~", "*T*>X") + "\n" + rest)
+    bad(BEYOND + "bad_isa_truncated.x12", "the file stops inside the ISA", [], [{"position": 1, "segment_id": "ISA",
+                                                                        "ta1": "024"}], tail=isa[:40])
+    bad(BEYOND + "bad_isa13_not_numeric.x12", "ISA13 (control number) holds letters", [],
+        [{"position": 1, "segment_id": "ISA", "element": 13, "ta1": "018"}],
+        tail=same_length_isa(13, "00000220A") + "\n" + rest.replace("IEA*1*000002301", "IEA*1*00000220A"))
+    bad(BEYOND + "bad_isa09_date.x12", "ISA09 is 261332 (month 13)", [],
+        [{"position": 1, "segment_id": "ISA", "element": 9, "ta1": "014"}],
+        tail=same_length_isa(9, "261332") + "\n" + rest)
+    bad(BEYOND + "bad_isa10_time.x12", "ISA10 is 2561 (hour 25)", [],
+        [{"position": 1, "segment_id": "ISA", "element": 10, "ta1": "015"}],
+        tail=same_length_isa(10, "2561") + "\n" + rest)
+    bad(BEYOND + "bad_isa12_version.x12", "ISA12 is 00501, not the 00401 these guides use", [],
+        [{"position": 1, "segment_id": "ISA", "element": 12, "ta1": "017"}],
+        tail=same_length_isa(12, "00501") + "\n" + rest)
+    bad(BEYOND + "bad_isa15_usage.x12", "ISA15 (usage) is X: neither P nor T", [],
+        [{"position": 1, "segment_id": "ISA", "element": 15, "ta1": "020"}],
+        tail=same_length_isa(15, "X") + "\n" + rest)
+
+    # ---- separators: mixed, or not what the ISA says
+    body = rest.split("\n")
+    mixed = [body[0], *(line.replace("*", "|") for line in body[1:6]), *body[6:]]
+    bad(BEYOND + "bad_mixed_separators.x12",
+        "the ISA declares '*', but five segments from the ST on use '|': each reads "
+        "as one element, so the set is broken in several places", [],
+        [{"position": 3, "segment_id": "ST|814|0001"}], tail=isa + "\n" + "\n".join(mixed))
+    bad(BEYOND + "bad_mixed_terminators.x12",
+        "the ISA declares '~', but from the LIN on segments end with an apostrophe: "
+        "the rest of the file reads as one segment", [],
+        [{"position": at["LIN"], "segment_id": "LIN"}],
+        tail=isa + "\n" + "\n".join(body[:6]) + "\n" + "\n".join(line.replace("~", "'") for line in body[6:]))
+    bad(BEYOND + "bad_newline_terminator_mismatch.x12",
+        "the ISA ends with '~' but every other segment ends with a line "
+        "break only", [], [{"position": 2, "segment_id": "GS"}],
+        tail=isa + "\n" + "\n".join(line.rstrip("~") for line in body))
+
+    # ---- characters: non-ASCII, invalid UTF-8, control bytes
+    def name_bytes(value: bytes) -> bytes:
+        return text.encode("ascii").replace(b"N1*8R*SUSAN P DROPPER~", b"N1*8R*" + value + b"~")
+
+    raw(BEYOND + "bad_non_ascii_utf8.x12",
+        "the customer name has UTF-8 letters outside the X12 character set (JOS\u00c9 "
+        "N\u00da\u00d1EZ)", name_bytes("JOS\u00c9 N\u00da\u00d1EZ".encode()),
+        [{"position": n1_8r, "segment_id": "N1", "element": 2, "ak4": "6"}])
+    raw(BEYOND + "bad_latin1_byte.x12",
+        "the customer name has a Latin-1 byte (0xE9, not valid UTF-8)", name_bytes(b"JOS\xe9"),
+        [{"position": n1_8r, "segment_id": "N1", "element": 2, "ak4": "6"}])
+    raw(BEYOND + "bad_invalid_utf8_sequence.x12",
+        "the customer name holds bytes that are no UTF-8 at all (FF FE, a lone "
+        "continuation byte 80)", name_bytes(b"SUSAN \xff\xfe\x80"),
+        [{"position": n1_8r, "segment_id": "N1", "element": 2, "ak4": "6"}])
+    raw(BEYOND + "bad_nul_byte.x12", "a NUL byte inside the customer name", name_bytes(b"SUSAN\x00DROPPER"),
+        [{"position": n1_8r, "segment_id": "N1", "element": 2, "ak4": "6"}])
+    raw(BEYOND + "bad_control_character.x12", "a BEL control character (0x07) inside the customer name",
+        name_bytes(b"SUSAN\x07DROPPER"), [{"position": n1_8r, "segment_id": "N1", "element": 2, "ak4": "6"}])
+    raw(BEYOND + "bad_bom_inside.x12", "a UTF-8 byte order mark in the middle of the file, inside the customer name",
+        name_bytes(b"\xef\xbb\xbfSUSAN"), [{"position": n1_8r, "segment_id": "N1", "element": 2, "ak4": "6"}])
+    raw("bad_utf16.x12", "the whole file is UTF-16 (with its byte order mark): no ISA can be read",
+        text.encode("utf-16"), [{"segment_id": "", "position": 0}])
+    s_ = mutate(drop, lambda x: set_el(x, n1_8r, 2, "SUSAN P DROPPER   "))
+    bad("bad_trailing_spaces.x12", "the customer name ends in spaces", s_,
+        [{"position": n1_8r, "segment_id": "N1", "element": 2, "ak4": "6"}])
+
+    # ---- not X12 at all
+    raw("bad_gzip.x12", "a gzip-compressed interchange under an .x12 name", gzip.compress(text.encode("ascii"),
+                                                                                          mtime=0),
+        [{"segment_id": "", "position": 0}])
+    raw("bad_zip_header.x12", "a ZIP archive header where the ISA belongs", b"PK\x03\x04" + text.encode("ascii"),
+        [{"segment_id": "", "position": 0}])
+    raw("bad_binary.x12", "256 bytes of every value 0..255, four times", bytes(range(256)) * 4,
+        [{"segment_id": "", "position": 0}])
+    raw("bad_only_whitespace.x12", "blank lines and spaces only", b"\r\n  \n\t\n", [{"segment_id": "", "position": 0}])
+    raw("bad_only_bom.x12", "a UTF-8 byte order mark and nothing else", b"\xef\xbb\xbf",
+        [{"segment_id": "", "position": 0}])
+    raw("bad_lowercase_isa.x12", "the interchange written in lower case: 'isa' is not an ISA", text.lower().encode(),
+        [{"segment_id": "", "position": 0}])
+    raw("bad_leading_garbage.x12", "a line of text before the ISA", b"FILE FROM RES\r\n" + text.encode("ascii"),
+        [{"segment_id": "", "position": 0}])
+    raw("bad_only_ta1.x12", "a bare TA1 segment, without the ISA/IEA around it", b"TA1*000005101*261003*0745*A*000~\n",
+        [{"segment_id": "", "position": 0}])
+    raw("bad_xml_bomb.x12", "an XML entity bomb (billion laughs): not X12; `edi translate --to x12` must refuse it",
+        XML_BOMB, [{"segment_id": "", "position": 0}])
+    raw("bad_xml_external_entity.x12", "XML with an external entity reading /etc/passwd (XXE): not X12; "
+        "`edi translate --to x12` must refuse it", XML_XXE, [{"segment_id": "", "position": 0}])
+    raw("bad_json.x12", "a JSON translation where X12 belongs", b'{"format": "x12-json/1", "interchanges": []}\n',
+        [{"segment_id": "", "position": 0}])
+
+    # ---- envelope: missing trailers and headers, stray envelope segments
+    bad("bad_missing_iea.x12", "no IEA: the file ends after the GE", segs[:-1],
+        [{"segment_id": "IEA", "ta1": "023"}])
+    bad(BEYOND + "bad_missing_ge.x12", "no GE: the IEA follows the SE", segs[:at["GE"] - 1] + segs[at["GE"]:],
+        [{"segment_id": "GE", "ak9": "3"}])
+    bad(BEYOND + "bad_missing_se.x12", "no SE: the GE follows the DTM", segs[:at["SE"] - 1] + segs[at["SE"]:],
+        [{"segment_id": "SE", "ak5": "2"}])
+    bad(BEYOND + "bad_missing_gs.x12", "no GS: the ST follows the ISA", segs[:1] + segs[2:],
+        [{"position": 2, "segment_id": "ST", "ta1": "024"}])
+    bad(BEYOND + "bad_missing_st.x12", "no ST: the BGN follows the GS", segs[:2] + segs[3:],
+        [{"position": 3, "segment_id": "BGN", "ta1": "024"}])
+    bad(BEYOND + "bad_two_iea.x12",
+        "the IEA twice", [*segs, segs[-1]], [{"position": len(segs) + 1, "segment_id": "IEA"}])
+    bad("bad_second_isa_without_iea.x12", "a second ISA before the first interchange's IEA",
+        segs[:-1] + mutate([base_drop(2302)], lambda s: None), [{"segment_id": "IEA", "ta1": "023"}])
+    bad(BEYOND + "bad_ta1_inside_group.x12", "a TA1 between the GS and the ST, where only a transaction set may be",
+        [*segs[:2], ["TA1", "000005101", "261003", "0745", "A", "000"], *segs[2:]],
+        [{"position": 3, "segment_id": "TA1", "ta1": "024"}])
+    s_ = mutate(drop, lambda x: set_el(x, 2, 8, "005010"))
+    bad(BEYOND + "bad_gs08_version.x12", "GS08 is 005010: no map for that version", s_,
+        [{"position": 2, "segment_id": "GS", "element": 8, "ak9": "2"}])
+    s_ = mutate(drop, lambda x: set_el(x, 2, 1, "ZZ"))
+    bad(BEYOND + "bad_gs01_unknown.x12", "GS01 ZZ is no functional group of these guides", s_,
+        [{"position": 2, "segment_id": "GS", "element": 1, "ak9": "1"}])
+    s_ = mutate(drop, lambda x: (set_el(x, 3, 2, "1"), set_el(x, at["SE"], 2, "1")))
+    bad("bad_st02_too_short.x12", "ST02 is '1': a transaction set control number has 4 to 9 characters", s_,
+        [{"position": 3, "segment_id": "ST", "element": 2, "ak5": "7"}])
+    s_ = mutate(drop, lambda x: set_el(x, at["SE"], 1, "-12"))
+    bad("bad_se01_negative.x12", "SE01 is -12", s_, [{"position": at["SE"], "segment_id": "SE", "element": 1,
+                                                      "ak5": "4"}])
+
+    # ---- segments: dropped, duplicated, reordered, empty, unknown
+    s_ = mutate(drop, lambda x: x.insert(at["ASI"], list(x[at["ASI"] - 1])))
+    set_el(s_, find(s_, "SE"), 1, "13")
+    bad("bad_duplicated_segment.x12", "the ASI twice (max use 1)", s_,
+        [{"position": at["ASI"] + 1, "segment_id": "ASI", "ak3": "5"}])
+
+    def reorder(x: list[Seg]) -> None:
+        lin = x.pop(at["LIN"] - 1)
+        x.insert(find(x, "DTM"), lin)
+
+    s_ = mutate(drop, reorder)
+    bad("bad_segments_reordered.x12", "the LIN moved after the REFs: the ASI and REFs come before their loop", s_,
+        [{"position": at["LIN"], "segment_id": "ASI", "ak3": "1"}])
+
+    def no_lin_loop(x: list[Seg]) -> None:
+        del x[at["LIN"] - 1:at["DTM"]]
+        set_el(x, find(x, "SE"), 1, str(int(x[find(x, "SE") - 1][1]) - 6))
+
+    s_ = mutate(drop, no_lin_loop)
+    bad("bad_dropped_detail.x12", "the whole LIN loop dropped: a drop request without an account", s_,
+        [{"position": find(s_, "SE"), "segment_id": "LIN", "ak3": "3"}])
+    bad("bad_empty_segment.x12", "two terminators in a row: an empty segment between the ASI and the REF", [],
+        [{"position": at["ASI"] + 1, "segment_id": ""}], tail=text.replace("ASI*7*024~", "ASI*7*024~~"))
+    s_ = mutate(drop, lambda x: x.__setitem__(ref12 - 1, ["ref", "12", A09.number]))
+    bad("bad_lowercase_segment_id.x12", "a segment id in lower case ('ref')", s_,
+        [{"position": ref12, "segment_id": "ref", "ak3": "1"}])
+    s_ = mutate(drop, lambda x: set_el(x, ref12, 2, "2000000094>1"))
+    bad("bad_component_in_simple_element.x12", "a component separator inside a simple element (REF02)", s_,
+        [{"position": ref12, "segment_id": "REF", "element": 2, "ak4": "6"}])
+    s_ = mutate(drop, lambda x: x.__setitem__(ref12 - 1, ["REF", "12", A09.number, "X", "Y", "Z"]))
+    bad("bad_too_many_elements.x12", "REF*12 with five elements (REF has three)", s_,
+        [{"position": ref12, "segment_id": "REF", "ak3": "8"}])
+    s_ = mutate(drop, lambda x: set_el(x, ref12, 2, "9" * 5000))
+    bad("bad_huge_element.x12", "REF02 is 5,000 digits long (AN 1/30)", s_,
+        [{"position": ref12, "segment_id": "REF", "element": 2, "ak4": "5"}])
+
+    # ---- the guide: codes, dates, presence
+    s_ = mutate(drop, lambda x: set_el(x, at["DTM"], 2, "20260230"))
+    bad("bad_date_february_30.x12", "DTM*007 date 20260230", s_,
+        [{"position": at["DTM"], "segment_id": "DTM", "element": 2, "ak4": "8"}])
+
+    def address(x: list[Seg]) -> None:
+        x[n1_8r:n1_8r] = [["N3", A09.street], ["N4", A09.city, "XX", "6176"]]
+        set_el(x, find(x, "SE"), 1, str(int(x[find(x, "SE") - 1][1]) + 2))
+
+    s_ = mutate(drop, address)
+    bad("bad_state_and_zip.x12", "N4 with state XX (no such state) and a four-digit ZIP", s_,
+        [{"position": n1_8r + 2, "segment_id": "N4", "element": 2, "ak4": "7"},
+         {"position": n1_8r + 2, "segment_id": "N4", "element": 3, "ak4": "7"}])
+
+    def no_8s(x: list[Seg]) -> None:
+        del x[find(x, "N1", first="8S") - 1]
+        set_el(x, find(x, "SE"), 1, str(int(x[find(x, "SE") - 1][1]) - 1))
+
+    s_ = mutate(drop, no_8s)
+    bad("bad_missing_utility_n1.x12", "no N1*8S (the utility): required by the Illinois guides although the map "
+        "cannot say so (edi/presence.py); pyx12 does not see it", s_,
+        [{"position": find(s_, "LIN"), "segment_id": "N1", "rule": "guide.required-missing"}])
+
+
+XML_BOMB = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+            + b"".join(b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%s;" % (str(i - 1).encode() if i > 1 else b"")) * 10)
+                       for i in range(1, 10))
+            + b']>\n<x12 format="x12-xml/1"><interchange element="*" component="&gt;" segment="~" suffix="LF">'
+            + b'<seg id="ISA"><ele id="ISA01">&lol9;</ele></seg></interchange></x12>\n')
+XML_XXE = (b'<?xml version="1.0"?>\n<!DOCTYPE x12 [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+           b'<x12 format="x12-xml/1"><interchange element="*" component="&gt;" segment="~" suffix="LF">'
+           b'<seg id="ISA"><ele id="ISA01">&xxe;</ele></seg></interchange></x12>\n')
+
+
 # --------------------------------------------------------------------------- writing
 def write_csv(path: Path, header: list[str], rows: Iterable[Sequence[str]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -1178,7 +1420,16 @@ def write_readme(path: Path) -> None:
         lines.append(f"- `{name}` ({arrow}): {what}.")
     lines += ["", "## bad/ (each with `NAME.expected.json`: description and partial findings)", ""]
     for name, (description, _, _) in sorted(BAD.items()):
-        lines.append(f"- `{name}`: {description}.")
+        if not name.startswith(BEYOND):
+            lines.append(f"- `{name}`: {description}.")
+    lines += ["", f"### bad/{BEYOND} (broken files pyx12 cannot read, crashes on, or reads differently)", "",
+              "The pyx12 comparisons in tests/edi leave these out; tests/fuzz/test_catalogue.py checks that our",
+              "validator gives each its expected findings and that our acknowledgments of each validate. Files that",
+              "cannot be committed or are not files (a 100 MB segment; a directory, a symlink, a FIFO, a gzip file",
+              "in the inbox) are made at test time by tests/integration/test_bad_inbox.py.", ""]
+    for name, (description, _, _) in sorted(BAD.items()):
+        if name.startswith(BEYOND):
+            lines.append(f"- `{name.removeprefix(BEYOND)}`: {description}.")
     lines += [
         "",
         "Expected findings are partial: `position` (1-based segment ordinal in the file, first ISA = 1; 0 = the",
@@ -1214,11 +1465,13 @@ def write_readme(path: Path) -> None:
 
 def main() -> None:
     build_bad()
-    for sub in ("valid", "bad"):
+    build_bad_catalogue()
+    for sub in ("valid", "bad", "bad/" + BEYOND):
         d = SAMPLES / sub
         d.mkdir(parents=True, exist_ok=True)
         for old in d.iterdir():
-            old.unlink()
+            if old.is_file():
+                old.unlink()
     for name, (_, _, ics, style) in VALID.items():
         text = x12(ics, style)
         (SAMPLES / "valid" / name).write_bytes(text.encode("ascii"))

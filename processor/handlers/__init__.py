@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from edi.classify import Kind
+from processor.billing.handler import handle_invoice
 from processor.handlers.base import Context, Handler, Outbound, Outcome, record_only
 from processor.handlers.effectuation import effectuate_pending
 from processor.handlers.switching import (
@@ -38,4 +39,5 @@ def handlers() -> Mapping[Kind, Handler]:
         Kind.RESCISSION_RESPONSE: handle_rescission_response,
         Kind.FUNCTIONAL_ACK: record_only,
         Kind.APPLICATION_ADVICE: record_only,
+        Kind.BILL_READY_INVOICE: handle_invoice,
     }

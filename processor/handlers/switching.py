@@ -36,6 +36,7 @@ from edi.messages import (
     RescissionRequest,
     RescissionResponse,
 )
+from processor.billing.enrollment import record_billing_option
 from processor.handlers.base import Context, Outbound, Outcome
 from processor.handlers.responses import Letterhead, Request, account_attributes, notice_message, response
 from processor.handlers.view import StoreView
@@ -88,7 +89,9 @@ def handle_enrollment(message: Message, ctx: Context) -> Outcome:
     request = _expect(message, EnrollmentRequest)
     point = requested_service_point(request)
     verdict = judge_enrollment(request, StoreView(ctx.uow), ctx.calendar, ctx.received_at, service_point=point)
-    return settle(request, RequestKind.ENROLLMENT, verdict, ctx, service_point=point)
+    outcome = settle(request, RequestKind.ENROLLMENT, verdict, ctx, service_point=point)
+    record_billing_option(ctx.uow, request, ctx.source)  # REF*BLT/REF*PC, for the bill-ready 810s to come
+    return outcome
 
 
 def handle_drop(message: Message, ctx: Context) -> Outcome:

@@ -12,7 +12,12 @@ SQLite needs three settings to behave like the transactional database the rest o
 - ``PRAGMA foreign_keys = ON``, which SQLite leaves off by default.
 - ``PRAGMA journal_mode = WAL``, so readers do not block the writer.
 
-PostgreSQL needs nothing special. Other databases are refused rather than half supported.
+PostgreSQL runs at READ COMMITTED through psycopg 3 (``postgresql://`` means ``postgresql+psycopg://``).
+Where two sessions could decide on the same rows, the code says so explicitly: ``INSERT … ON CONFLICT``
+that waits for the other's commit (ledger, sets, outbox keys), an ``UPDATE`` that locks the counter row
+(control numbers), ``FOR UPDATE SKIP LOCKED`` (work queue, outbound files) and transaction-scoped
+advisory locks for the few steps that must run one at a time (effectuation, staging the outbox).
+Other databases are refused rather than half supported.
 
 Migrations are alembic's, run programmatically (no ``alembic.ini``): :func:`migrate` upgrades to
 head inside one transaction, which both databases can roll back, DDL included.
@@ -41,6 +46,8 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 READ_ONLY = "edi_read_only"
 #: Seconds a SQLite connection waits for another writer before giving up ("database is locked").
 SQLITE_BUSY_TIMEOUT = 30.0
+#: Seconds to wait for a PostgreSQL server to answer before giving up (exit 3, not a hang).
+PG_CONNECT_TIMEOUT = 10
 #: Key of the PostgreSQL advisory lock that serialises concurrent migrations.
 _MIGRATION_LOCK = 0x4544_4947_5754  # "EDIGWT"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -67,7 +74,14 @@ def create_engine(url: str | URL) -> Engine:
     if backend == "sqlite":
         return _sqlite_engine(parsed)
     if backend == "postgresql":
-        return sqlalchemy.create_engine(parsed, pool_pre_ping=True)
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        try:
+            return sqlalchemy.create_engine(parsed, isolation_level="READ COMMITTED",
+                                            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT,
+                                                          "application_name": "edi-gateway"})
+        except ImportError as exc:  # pragma: no cover - psycopg is a pinned requirement
+            raise StoreError(f"no driver for {describe(parsed)}: {exc}") from None
     raise StoreError(f"unsupported database {backend!r} in {describe(parsed)}: use sqlite:/// or postgresql://")
 
 

@@ -4,6 +4,11 @@ A handler enqueues its responses in its own unit of work, so a crash can neither
 (the state change would be lost with it) nor send one twice (the idempotency key is unique, and
 :meth:`Outbox.enqueue` answers None instead of failing when the key is taken). The writer renders
 what is pending and marks it sent once the file is in place.
+
+Several processes may flush at once (workers on other machines sharing a PostgreSQL database): staging
+runs under one lock (:meth:`processor.store.Store.unit_of_work` ``lock=``), so every message is staged
+into exactly one file and control numbers are taken in one place; writing takes one file at a time with
+:meth:`Outbox.next_unwritten_file`, so no file is written by two processes.
 """
 
 from __future__ import annotations
@@ -84,6 +89,15 @@ class Outbox:
         rows = self._connection.execute(
             select(table).where(table.c.written_at.is_(None)).order_by(table.c.name)).mappings()
         return [_file(row) for row in rows]
+
+    def next_unwritten_file(self) -> OutboundFile | None:
+        """The first staged file not written yet that no other process is writing, locked for this one
+        until the transaction ends (``FOR UPDATE SKIP LOCKED``; SQLite's write lock does the same)."""
+        table = schema.outbound_files
+        row = self._connection.execute(
+            select(table).where(table.c.written_at.is_(None)).order_by(table.c.name).limit(1)
+            .with_for_update(skip_locked=True)).mappings().first()
+        return None if row is None else _file(row)
 
     def files(self) -> list[OutboundFile]:
         table = schema.outbound_files

@@ -500,3 +500,111 @@ class UsageRecord(NewUsageRecord):
     """A recorded 867 (or decision)."""
 
     id: int
+
+
+# ------------------------------------------------------------------------------ bill-ready billing
+
+__all__ += [
+    "BillLine",
+    "EnrollmentBilling",
+    "Invoice",
+    "InvoiceStatus",
+    "NewBillLine",
+    "NewInvoice",
+]
+
+
+class InvoiceStatus(StrEnum):
+    """What became of one inbound 810 bill-ready invoice (``invoices.status``)."""
+
+    ACCEPTED = "accepted"  #: its lines are on the account's bill (a cancel: its reversal lines are)
+    REJECTED = "rejected"  #: answered with an 824 (TED); nothing billed
+    CANCELLED = "cancelled"  #: an accepted original a later cancel (BIG08 01) reversed; its lines stay on record
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentBilling:
+    """The billing option an 814 enrollment asked for (REF*BLT, REF*PC, REF*9V), kept beside its switch request.
+
+    ``billing_type`` LDC with ``calculator`` DUAL is bill-ready UCB/POR (spec 2.0); no REF*BLT is dual billing.
+    """
+
+    request_id: int  #: ``switch_requests.id`` of the enrollment
+    billing_type: str | None  #: REF*BLT REF02: LDC, ESP or DUAL
+    calculator: str | None  #: REF*PC REF02: LDC (rate-ready) or DUAL (bill-ready)
+    payment_option: str | None = None  #: REF*9V REF02 (POR)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewInvoice:
+    """One inbound 810 bill-ready invoice (one service point), accepted or rejected, with where it came from.
+
+    Recorded even when rejected (an unknown account or DUNS included), so the account, supplier and service
+    point are plain values, not foreign keys.
+    """
+
+    supplier: str  #: N1*SJ N104
+    number: str  #: BIG02
+    invoice_date: date  #: BIG01
+    purpose: str  #: BIG08: ``00`` original, ``01`` cancel
+    account_number: str  #: REF*12
+    total: Decimal  #: TDS01, in dollars
+    received_at: datetime
+    status: InvoiceStatus
+    original_number: str | None = None  #: REF*OI (a cancel)
+    service_point_id: str | None = None  #: REF*LU
+    period_start: date | None = None  #: DTM*150 (as a local date)
+    period_end: date | None = None  #: DTM*151 (as a local date)
+    rejection_code: str | None = None  #: TED01 of the 824
+    rejection_text: str | None = None  #: the full reason (TED02 carries what fits)
+    usage_report_id: int | None = None  #: the 867 (``usage_reports.id``) an accepted original answers
+    cancels_id: int | None = None  #: the invoice an accepted cancel reverses
+    bill_date: date | None = None  #: the bill its lines are on; None: the next bill, whose read is not scheduled yet
+    source_file: str | None = None
+    isa13: str | None = None
+    gs06: str | None = None
+    st02: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invoice(NewInvoice):
+    """A recorded invoice."""
+
+    id: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewBillLine:
+    """One RES charge line on an account's consolidated bill: a SAC of an accepted 810, or its reversal.
+
+    ``amount`` is signed as the bill prints it: a charge (SAC01 C) positive, an allowance (A) negative, an
+    information line (N) as sent and never added to a total; a reversal line is the negation of the line it
+    ``reverses``. Lines are only ever added, so the bill's history stays readable.
+    """
+
+    invoice_id: int  #: the invoice (its source file, ISA13, GS06, ST02) this line comes from
+    account_number: str
+    service_point_id: str
+    supplier: str
+    bill_date: date | None  #: the bill it is printed on (None: the next bill, not scheduled yet)
+    period_start: date  #: the service period of the charges (DTM*150)
+    period_end: date  #: DTM*151
+    seq: int  #: the line's place in its invoice (SAC order)
+    indicator: str  #: SAC01: C charge, A allowance, N information only
+    code: str  #: SAC04
+    amount: Decimal  #: signed, dollars
+    created_at: datetime
+    description: str | None = None  #: SAC15, printed on the bill
+    rate: str | None = None  #: SAC08, as sent
+    unit: str | None = None  #: SAC09
+    quantity: str | None = None  #: SAC10, as sent
+    print_sequence: str | None = None  #: SAC13
+    reverses_id: int | None = None  #: the line a cancel reverses
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BillLine(NewBillLine):
+    """A recorded bill line."""
+
+    id: int

@@ -367,3 +367,113 @@ usage_reports = Table(
     one_of("status", ("sent", "cancelled", "cancel", "not_sent")),
     Index(None, "service_point_id", "period_end"),
 )
+
+# ------------------------------------------------------------------------- the batch's work queue
+# Coordination of the workers of ``edi batch`` (processor.store.batch_queue): in-flight work only, a
+# row leaves the queue when its file is archived or quarantined.
+
+#: One row per run of ``edi batch`` (a machine's cron job, with its workers). ``lock_key`` is the advisory
+#: lock its process holds while it lives (PostgreSQL), so another run can tell a crashed run from a live one;
+#: ``queued`` how many files it was given (the next ``seq``); ``finished_at`` when it stopped taking files.
+batch_runs = Table(
+    "batch_runs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("workers", Integer, nullable=False),
+    Column("lock_key", BigInteger, nullable=False),
+    Column("queued", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+
+#: One row per inbound file a run has queued and not finished: ``seq`` is the order in which the files'
+#: database work is applied (the order one process would use), ``owner`` the advisory lock key of the
+#: worker processing it (NULL while queued).
+batch_files = Table(
+    "batch_files",
+    metadata,
+    Column("name", String(255), primary_key=True),
+    Column("run_id", String(32), ForeignKey("batch_runs.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("state", String(7), nullable=False),
+    Column("owner", BigInteger),
+    Column("owner_name", String(100)),
+    Column("claimed_at", UtcDateTime),
+    UniqueConstraint("run_id", "seq"),
+    one_of("state", ("queued", "claimed", "applied")),
+)
+
+# ------------------------------------------------------------------------------ bill-ready billing
+# Inbound 810 bill-ready invoices and the RES charge lines they put on consolidated bills (processor.billing).
+
+#: The billing option an 814 enrollment asked for (REF*BLT, REF*PC, REF*9V), one row per switch request.
+enrollment_billing = Table(
+    "enrollment_billing",
+    metadata,
+    Column("request_id", Integer, ForeignKey("switch_requests.id"), primary_key=True),
+    Column("billing_type", String(4)),
+    Column("calculator", String(4)),
+    Column("payment_option", String(30)),
+)
+
+#: One row per inbound 810, accepted or rejected (values as in :class:`~processor.store.records.InvoiceStatus`).
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("supplier", String(13), nullable=False),
+    Column("number", String(30), nullable=False),
+    Column("invoice_date", Date, nullable=False),
+    Column("purpose", String(2), nullable=False),
+    Column("original_number", String(30)),
+    Column("account_number", String(30), nullable=False, index=True),
+    Column("service_point_id", String(30)),
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("total", Numeric(15, 2), nullable=False),
+    Column("status", String(9), nullable=False),
+    Column("rejection_code", String(3)),
+    Column("rejection_text", String(200)),
+    Column("usage_report_id", Integer, ForeignKey("usage_reports.id")),
+    Column("cancels_id", Integer, ForeignKey("invoices.id")),
+    Column("bill_date", Date),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("source_file", String(255)),
+    Column("isa13", String(9)),
+    Column("gs06", String(9)),
+    Column("st02", String(9)),
+    one_of("purpose", ("00", "01")),
+    one_of("status", ("accepted", "rejected", "cancelled")),
+    Index(None, "supplier", "number"),
+    Index(None, "service_point_id", "period_end"),
+)
+
+#: The RES charges on an account's bills: lines are added, never changed (a cancel adds negated lines).
+bill_lines = Table(
+    "bill_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("invoice_id", Integer, ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("account_number", String(30), nullable=False),
+    Column("service_point_id", String(30), nullable=False),
+    Column("supplier", String(13), nullable=False),
+    Column("bill_date", Date),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("indicator", String(1), nullable=False),
+    Column("code", String(10), nullable=False),
+    Column("description", String(80)),
+    Column("amount", Numeric(15, 2), nullable=False),
+    Column("rate", String(20)),
+    Column("unit", String(2)),
+    Column("quantity", String(20)),
+    Column("print_sequence", String(30)),
+    Column("reverses_id", Integer, ForeignKey("bill_lines.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    one_of("indicator", ("C", "A", "N")),
+    Index(None, "account_number", "bill_date"),
+)

@@ -4,10 +4,16 @@ Both SQLite (3.24+) and PostgreSQL have ``INSERT … ON CONFLICT``, and SQLAlche
 through its dialect's ``insert``. Neither raises on a conflict, which matters on PostgreSQL: a failed
 statement aborts the whole transaction, so "try the insert and catch the error" would poison the
 unit of work it runs in.
+
+Whether a row went in is read from ``RETURNING`` (both databases have it), not from the row count, which
+the psycopg driver does not report for these statements.
+
+:func:`advisory_key` turns a lock's name into the 64-bit key PostgreSQL's advisory locks take.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,5 +45,10 @@ def upsert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any
 
 def insert_if_absent(connection: Connection, table: Table, values: Mapping[str, Any]) -> bool:
     """Insert one row unless it conflicts with any unique key; whether it was inserted."""
-    result = connection.execute(_insert(connection, table).on_conflict_do_nothing(), dict(values))
-    return result.rowcount == 1
+    statement = _insert(connection, table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return connection.execute(statement, dict(values)).first() is not None
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for the advisory lock called ``name`` (PostgreSQL's ``pg_advisory_*``)."""
+    return int.from_bytes(hashlib.sha256(f"edi:{name}".encode()).digest()[:8], "big", signed=True)

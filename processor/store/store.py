@@ -12,11 +12,13 @@ from contextlib import contextmanager
 from datetime import date
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from processor.store.batch_queue import BatchQueue, LocalQueue, Presence, WorkQueue, presence
 from processor.store.database import READ_ONLY, StoreError, create_engine, describe, migrate
 from processor.store.records import Account, Meter, ServicePoint, Supplier
+from processor.store.statements import advisory_key
 from processor.store.unit_of_work import UnitOfWork
 
 
@@ -29,6 +31,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._held: set[int] = set()  #: presence keys of this process (what "alive" means on SQLite)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -50,8 +53,27 @@ class Store:
         """The database URL without its password."""
         return describe(self._engine)
 
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    @property
+    def shared(self) -> bool:
+        """Whether several processes may work on this database at once (PostgreSQL), or one (SQLite)."""
+        return self.dialect == "postgresql"
+
     def close(self) -> None:
         self._engine.dispose()
+
+    def before_fork(self) -> None:
+        """Close the pooled connections, so that a forked child never shares a database session with us."""
+        self._engine.dispose()
+
+    def after_fork(self) -> None:
+        """In the forked child: forget the parent's pool (without closing what is the parent's)."""
+        self._engine.dispose(close=False)
+        self._held = set()
 
     def __enter__(self) -> Store:
         return self
@@ -61,8 +83,14 @@ class Store:
         self.close()
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
+    def unit_of_work(self, *, lock: str | None = None) -> Iterator[UnitOfWork]:
         """One transaction: commit explicitly; anything not committed is rolled back on leaving.
+
+        ``lock`` names a step that must run one at a time across every process sharing the database
+        (effectuation, staging the outbox): the transaction first takes that lock (PostgreSQL: a
+        transaction-scoped advisory lock; SQLite: its write lock, which ``BEGIN IMMEDIATE`` takes anyway),
+        and holds it until the first commit or rollback. A second process waits, then sees what the
+        first committed.
 
         The database failing underneath (unreachable, locked past the busy timeout) raises
         :class:`StoreError`; other errors pass through unchanged. Keep it short, and inside it use
@@ -70,11 +98,12 @@ class Store:
         on SQLite a unit of work holds the write lock from its first statement, so a second writer
         in the same thread would wait for itself until the busy timeout.
         """
-        with self._connect(read_only=False) as uow:
+        with self._connect(read_only=False, lock=lock) as uow:
             yield uow
 
     @contextmanager
-    def _connect(self, *, read_only: bool, control_number_start: int = 1) -> Iterator[UnitOfWork]:
+    def _connect(self, *, read_only: bool, control_number_start: int = 1,
+                 lock: str | None = None) -> Iterator[UnitOfWork]:
         try:
             connection = self._engine.connect()
         except SQLAlchemyError as exc:
@@ -83,11 +112,29 @@ class Store:
             if read_only:
                 connection.execution_options(**{READ_ONLY: True})
             try:
+                if lock is not None and connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(lock)})
                 yield UnitOfWork(connection, control_number_start=control_number_start)
             except OperationalError as exc:
                 raise StoreError(f"the database {self.url} failed: {exc}") from exc
             finally:
                 connection.rollback()
+
+    # ------------------------------------------------------------------- the batch's work queue
+
+    @contextmanager
+    def presence(self) -> Iterator[Presence]:
+        """This process's liveness key for the batch's work queue, held until the block ends."""
+        try:
+            with presence(self._engine, self._held) as held:
+                yield held
+        except OperationalError as exc:
+            raise StoreError(f"the database {self.url} failed: {exc}") from exc
+
+    def batch_queue(self) -> WorkQueue:
+        """The work queue of ``edi batch`` (see :mod:`processor.store.batch_queue`): in the database when
+        several processes may share it, in memory on SQLite."""
+        return BatchQueue(self._engine, self._held) if self.shared else LocalQueue()
 
     # ------------------------------------------------------------- reads in their own transaction
 

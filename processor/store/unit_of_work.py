@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from processor.store.bills import Bills
 from processor.store.control_numbers import ControlNumbers
 from processor.store.ledger import IngestLedger
 from processor.store.master_data import MasterData
@@ -33,6 +34,7 @@ class UnitOfWork:
         self.outbox = Outbox(connection)
         self.control_numbers = ControlNumbers(connection, control_number_start)
         self.meter_data = MeterData(connection)
+        self.bills = Bills(connection)
 
     def commit(self) -> None:
         """Make everything done since the last commit permanent."""

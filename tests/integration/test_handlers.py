@@ -1,4 +1,4 @@
-"""The 814 handlers against a real SQLite store loaded with the sample master data.
+"""The 814 handlers against a real store (SQLite and PostgreSQL) loaded with the sample master data.
 
 Each test builds canonical requests (as ``edi.canonical.parse`` would give them), runs the handler in a
 unit of work the way the batch does, and checks the outcome, the messages and the switching state. Every
@@ -45,6 +45,7 @@ from processor.load import KINDS, load_csv
 from processor.rules import EnrollmentNotice, RescissionNotice
 from processor.store import Store
 from processor.store.records import Direction, RequestKind, RequestStatus, SwitchRequest
+from tests.integration.postgres import BACKENDS, shared_postgres
 from tests.support import MAPS, SAMPLES
 
 BRIGHT, PRAIRIE, LAKESHORE = "987654321", "123456789", "555666777"
@@ -61,12 +62,27 @@ def guide() -> GuideValidator:
     return GuideValidator.from_map_dir(MAPS)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(f"sqlite:///{tmp_path / 'edi.db'}") as opened:
+def load_samples(url: str) -> None:
+    with Store.open(url) as opened:
         for kind in KINDS:
             assert load_csv(opened, kind, SAMPLES / "master" / f"{kind}.csv").ok
-        yield opened
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'edi.db'}"
+        load_samples(url)
+        with Store.open(url) as opened:
+            yield opened
+        return
+    server = shared_postgres()  # the samples loaded once into a template, copied per test
+    url = server.database(server.template("sample-master-data", load_samples))
+    try:
+        with Store.open(url) as opened:
+            yield opened
+    finally:
+        server.drop(url)
 
 
 @pytest.fixture
@@ -328,6 +344,41 @@ def test_effectuation_makes_due_switches_effective_and_appends_history(store: St
         assert (period.supplier, period.start_date) == (LAKESHORE, date(2026, 11, 12))
         effectuate_pending(uow, calendar, cpt("2026-11-14T00:00"), UTILITY)  # again: nothing more
         assert len(uow.switching.supply_history("7000000102")) == 1
+
+
+def test_effectuation_run_by_several_workers_at_once_takes_effect_once(store: Store, calendar: Calendar) -> None:
+    """Workers (or runs on other machines) effectuating together: the batch's lock lets one in at a time,
+    the next finds nothing due, and the history gets one period, not one per worker."""
+    import threading
+
+    from processor.store.batch_queue import APPLY_LOCK
+
+    handle(store, calendar, enrollment(LAKESHORE, "2000000102", "L9"), cpt("2026-10-15T10:00"))
+    url = store.url if store.dialect == "sqlite" else store.url.replace("***", "")
+    errors: list[BaseException] = []
+    stores = [Store.open(url) for _ in range(4)]
+    together = threading.Barrier(len(stores))
+
+    def effectuate(own: Store) -> None:
+        try:
+            together.wait()
+            with own.unit_of_work(lock=APPLY_LOCK) as uow:
+                effectuate_pending(uow, calendar, cpt("2026-11-13T00:00"), UTILITY)
+                uow.commit()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=effectuate, args=(own,)) for own in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with store.unit_of_work() as uow:
+        assert len(uow.switching.supply_history("7000000102")) == 1
+    assert {r.status for r in requests(store, account_number="2000000102")} == {RequestStatus.EFFECTIVE}
 
 
 # ---------------------------------------------------------------------------------- utility's notices

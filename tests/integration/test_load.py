@@ -1,4 +1,4 @@
-"""``load_csv`` on real files into a real SQLite store: all rows or none, errors by line and column."""
+"""``load_csv`` on real files into a real store, SQLite and PostgreSQL: all rows or none, errors by line and column."""
 
 from __future__ import annotations
 
@@ -25,32 +25,51 @@ from processor.store.records import (
     UcbPor,
 )
 from processor.store.schema import metadata
+from tests.integration.postgres import BACKENDS, fresh_database, shared_postgres
 
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(f"sqlite:///{tmp_path / 'edi.db'}") as opened:
+def store(backend: str, tmp_path: Path) -> Iterator[Store]:
+    with fresh_database(backend, tmp_path) as url, Store.open(url) as opened:
         yield opened
+
+
+def load_fixtures(url: str) -> None:
+    with Store.open(url) as store:
+        for kind in KINDS:
+            result = load_csv(store, kind, DATA / f"{kind}.csv")
+            assert result.ok, result.error_lines()
 
 
 @pytest.fixture(scope="module")
 def loaded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with every fixture file loaded, in dependency order: built once, copied per test."""
     path = tmp_path_factory.mktemp("loaded") / "edi.db"
-    with Store.open(f"sqlite:///{path}") as store:
-        for kind in KINDS:
-            result = load_csv(store, kind, DATA / f"{kind}.csv")
-            assert result.ok, result.error_lines()
+    load_fixtures(f"sqlite:///{path}")
     return path
 
 
 @pytest.fixture
-def loaded(loaded_file: Path, tmp_path: Path) -> Iterator[Store]:
-    shutil.copyfile(loaded_file, tmp_path / "loaded.db")
-    with Store.open(f"sqlite:///{tmp_path / 'loaded.db'}") as opened:
-        yield opened
+def loaded(backend: str, loaded_file: Path, tmp_path: Path) -> Iterator[Store]:
+    if backend == "sqlite":
+        shutil.copyfile(loaded_file, tmp_path / "loaded.db")
+        with Store.open(f"sqlite:///{tmp_path / 'loaded.db'}") as opened:
+            yield opened
+        return
+    server = shared_postgres()  # loaded once into a template, copied per test
+    url = server.database(server.template("load-fixtures", load_fixtures))
+    try:
+        with Store.open(url) as opened:
+            yield opened
+    finally:
+        server.drop(url)
 
 
 def write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
