@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EDI = str(Path(sys.executable).parent / "edi")
 AS_OF = "2026-10-05T12:00"  # the day the generated enrollments are received, before the 18:45 cut-off
 MASTER_KINDS = ("suppliers", "accounts", "service-points", "meters", "schedule", "holidays")
-WORKER_FILES = 10
+BATCH_TIMEOUT = 300  # s: the target is 60 s for 100,000; past this the rate is what matters
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _stamp(sizes: Sizes) -> str:
 def inputs(work: Path, sizes: Sizes) -> dict[str, Path]:
     """The generated files, made again only when the sizes or ``bench/gen.py`` changed."""
     files = {"867": work / "867.x12", "814": work / "814" / "inbox" / "814_enroll.x12",
-             "master": work / "814" / "master", "hourly": work / "hourly.csv", "workers": work / "814-parts"}
+             "master": work / "814" / "master", "hourly": work / "hourly.csv"}
     stamp = work / "inputs.stamp"
     if stamp.exists() and stamp.read_text() == _stamp(sizes) and all(p.exists() for p in files.values()):
         return files
@@ -93,11 +93,6 @@ def inputs(work: Path, sizes: Sizes) -> dict[str, Path]:
     gen.write_867(files["867"], mb=sizes.mb_867)
     gen.write_814(work / "814", sizes.requests, ROOT / "samples")
     gen.write_hourly(files["hourly"], sizes.points)
-    files["workers"].mkdir()
-    per = -(-sizes.requests // WORKER_FILES)
-    for k in range(WORKER_FILES):
-        first = k * per + 1
-        gen.write_814_part(files["workers"] / f"814_part{k + 1:02d}.x12", first, min(first + per, sizes.requests + 1))
     stamp.write_text(_stamp(sizes))
     print(f"inputs generated in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     return files
@@ -240,7 +235,7 @@ def targets(found: dict[str, Measured], sizes: Sizes, quick: bool) -> list[str]:
         if r.failed:
             error = str(r.got["error"])
             stopped = error.startswith("stopped after ")
-            add(what, error, False if stopped and float(error.split()[2]) * full > limit else None)
+            add(what, error, False if stopped and float(error.split()[2]) > limit else None)
             continue
         scaled = r.wall * full
         add(what, f"{_num(r.wall)} s" + (f" (×{full:g} = {scaled:,.0f} s)" if quick else ""), scaled <= limit)
@@ -289,7 +284,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"814 file, {sizes.requests:,} enrollment requests, {size814 / 1e6:.1f} MB", file=sys.stderr)
     root = batch_root(work, files["master"], [files["814"]])
     batch = measure("batch", f"`edi batch`: {sizes.requests:,} requests validated, judged, stored, answered (SQLite)",
-                    timeout=900, root=str(root), as_of=AS_OF)
+                    timeout=BATCH_TIMEOUT, root=str(root), as_of=AS_OF)
+    if batch.failed:  # how far it got: one log line per set handled
+        log = root / "batch.log"
+        handled = log.read_text(errors="replace").count('"transaction set handled"') if log.exists() else 0
+        if handled:
+            rate = handled / BATCH_TIMEOUT
+            batch.got["error"] += (f": {handled:,} sets handled, {rate:,.0f}/s, so about "
+                                   f"{sizes.requests / rate:,.0f} s for all {sizes.requests:,}")
     s814 = x12_section(f"814 enrollment requests, {sizes.requests:,} sets, {size814 / 1e6:.1f} MB", files["814"],
                        not args.no_pyx12, [batch])
     batch.segments = 0

@@ -86,7 +86,7 @@ SEGMENT_LEVEL_RULES: Final = frozenset({
 #: AK5 code for an element error in the set's own header/trailer
 _AK5_ST_SE: Final = {("ST", 1): "6", ("ST", 2): "7", ("SE", 1): "4", ("SE", 2): "7"}
 _SEG_ID: Final = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
-_MEMO_LIMIT: Final = 50_000
+_MEMO_LIMIT: Final = 8_192
 
 Item = Problem | SegProblem
 
@@ -489,7 +489,12 @@ class FastLane:
         return head + "".join(re.escape(e) + p for p in parts) + self._end
 
     def _compress(self, keys: list[str], steps: list[tuple[int, Plan]]) -> str | None:
-        """The shape's source: the steps in order, repeated runs folded where the counters allow."""
+        """The shape's source: the steps in order, repeated runs folded where the walk provably cycles.
+
+        A run of steps repeated (same start node, same pattern, so the same plans) is folded into a
+        possessive repetition when the counters after its first and its second time agree (see the
+        class docstring): then any number of times walks alike, and so does what follows.
+        """
         guide = self.guide
         counts = [0] * guide.n_counters
         for k, v in guide.initial.items():
@@ -511,8 +516,11 @@ class FastLane:
                                  for i, (x, y) in enumerate(zip(a, b, strict=True)))
 
         ws = self._ws
-        # (identity, source, first step, step after) per element; the ST opens, the SE closes
-        elems: list[tuple[Hashable, str, int, int]] = [(key, key, i, i + 1) for i, key in enumerate(keys)]
+        # (identity, source, first step, step after) per element; the ST opens, the SE closes. A step's
+        # identity includes the node it starts from: equal runs then start and end at the same node
+        # (a real cycle), whatever the text of their patterns.
+        elems: list[tuple[Hashable, str, int, int]] = [((steps[i][0], key), key, i, i + 1)
+                                                       for i, key in enumerate(keys)]
         head, body, tail = elems[0], elems[1:-1], elems[-1]
         for _ in range(3):
             folded: list[tuple[Hashable, str, int, int]] = []

@@ -136,7 +136,7 @@ _CONTROL = (
 )
 _DATE_TYPES = ("RD8", "DT", "D8", "D6")
 _DTP_TYPES = ("RD8", "D8", "D6", "DT", "TM")
-_VALUE_MEMO = 32768
+_VALUE_MEMO = 8192
 
 
 def _whole(rec: re.Pattern[str], val: str) -> bool:

@@ -135,13 +135,12 @@ class BatchQueue:
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        """One transaction. On PostgreSQL it commits without waiting for the disk: the queue is bookkeeping
-        that a server crash may roll back a little without harm (a file claimed, applied or removed again is
-        taken over and answered from the ledger), and it saves a disk flush per step of every file."""
+        """One transaction. The store gives the queue an engine that commits without waiting for the disk:
+        the queue is bookkeeping that a server crash may roll back a little without harm (a file claimed,
+        applied or removed again is taken over and answered from the ledger), and that saves a disk flush
+        per step of every file."""
         try:
             with self._engine.connect() as connection, connection.begin():
-                if self._postgres:
-                    connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
                 yield connection
         except (OperationalError, InterfaceError) as exc:
             raise StoreError(f"the database {describe(self._engine)} failed: {exc}") from exc

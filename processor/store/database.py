@@ -64,8 +64,12 @@ def _sqlite_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:")
 
 
-def create_engine(url: str | URL) -> Engine:
-    """An engine for ``url`` with the settings above; creates a SQLite file's parent directory."""
+def create_engine(url: str | URL, *, durable: bool = True) -> Engine:
+    """An engine for ``url`` with the settings above; creates a SQLite file's parent directory.
+
+    ``durable=False`` (PostgreSQL only) commits without waiting for the disk (``synchronous_commit=off``):
+    for bookkeeping that a server crash may roll back a little without harm, never for the state.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -77,9 +81,10 @@ def create_engine(url: str | URL) -> Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         try:
-            return sqlalchemy.create_engine(parsed, isolation_level="READ COMMITTED",
-                                            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT,
-                                                          "application_name": "edi-gateway"})
+            connect_args: dict[str, Any] = {"connect_timeout": PG_CONNECT_TIMEOUT, "application_name": "edi-gateway"}
+            if not durable:
+                connect_args["options"] = "-c synchronous_commit=off"
+            return sqlalchemy.create_engine(parsed, isolation_level="READ COMMITTED", connect_args=connect_args)
         except ImportError as exc:  # pragma: no cover - psycopg is a pinned requirement
             raise StoreError(f"no driver for {describe(parsed)}: {exc}") from None
     raise StoreError(f"unsupported database {backend!r} in {describe(parsed)}: use sqlite:/// or postgresql://")

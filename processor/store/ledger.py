@@ -16,7 +16,14 @@ transactions, and processing the first would answer a request twice.
 Exactly once, per transaction set: the handler's unit of work calls :meth:`IngestLedger.record_set`
 in the same transaction as its state change and outbox messages, so after a crash a resumed
 interchange skips the sets already committed. The ledger is not a lock: claiming the file (atomic
-rename out of the inbox) keeps two runs off the same interchange.
+rename out of the inbox) keeps two workers off the same file.
+
+Two workers meeting the same interchange in two files at once (PostgreSQL, READ COMMITTED): the second
+claim's ``INSERT … ON CONFLICT DO NOTHING`` waits for the first's commit and then finds its entry
+(RESUME, or DUPLICATE once processed), never a second NEW; a set both try to record is recorded by one,
+the other's insert waits and answers False, so no set is handled twice. The batch applies a run's files
+in order anyway (:mod:`processor.store.batch_queue`), so within a run the second file simply sees a
+duplicate; the waiting matters for runs on other machines.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from sqlalchemy import ColumnElement, Connection, RowMapping, and_, select, upda
 
 from processor.store import schema
 from processor.store.records import Claim, ClaimStatus, LedgerEntry, LedgerOutcome
-from processor.store.statements import insert_if_absent
+from processor.store.statements import insert_if_absent, insert_returning
 
 
 class IngestLedger:
@@ -44,8 +51,9 @@ class IngestLedger:
         """
         table = schema.ingest_ledger
         values = {"sender": sender, "isa13": isa13, "sha256": sha256, "file_name": file_name, "claimed_at": at}
-        if insert_if_absent(self._connection, table, values):
-            return Claim(ClaimStatus.NEW, self._by(table.c.sha256 == sha256))
+        inserted = insert_returning(self._connection, table, values)
+        if inserted is not None:
+            return Claim(ClaimStatus.NEW, _entry(inserted))
         earlier = self._find(table.c.sha256 == sha256)
         if earlier is not None:
             if earlier.outcome is LedgerOutcome.PROCESSED:
@@ -60,11 +68,12 @@ class IngestLedger:
     def finish(self, ledger_id: int, outcome: LedgerOutcome, *, at: datetime) -> LedgerEntry:
         """Record how processing the interchange ended."""
         table = schema.ingest_ledger
-        result = self._connection.execute(
-            update(table).where(table.c.id == ledger_id).values(finished_at=at, outcome=outcome.value))
-        if result.rowcount != 1:
+        row = self._connection.execute(
+            update(table).where(table.c.id == ledger_id).values(finished_at=at, outcome=outcome.value)
+            .returning(*table.columns)).mappings().first()
+        if row is None:
             raise KeyError(f"no ingest ledger entry {ledger_id}")
-        return self._by(table.c.id == ledger_id)
+        return _entry(row)
 
     def get(self, ledger_id: int) -> LedgerEntry | None:
         return self._find(schema.ingest_ledger.c.id == ledger_id)

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from processor.store import schema
 from processor.store.records import NewOutboxMessage, OutboundFile, OutboxMessage
-from processor.store.statements import insert_if_absent
+from processor.store.statements import insert_returning
 
 
 class Outbox:
@@ -42,9 +42,8 @@ class Outbox:
             "source_gs06": message.source_gs06,
             "source_st02": message.source_st02,
         }
-        if not insert_if_absent(self._connection, schema.outbox, values):
-            return None
-        return self.by_key(message.idempotency_key)
+        row = insert_returning(self._connection, schema.outbox, values)
+        return None if row is None else _message(row)
 
     def by_key(self, idempotency_key: str) -> OutboxMessage | None:
         table = schema.outbox

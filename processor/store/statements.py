@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, RowMapping, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -47,6 +47,14 @@ def insert_if_absent(connection: Connection, table: Table, values: Mapping[str, 
     """Insert one row unless it conflicts with any unique key; whether it was inserted."""
     statement = _insert(connection, table).on_conflict_do_nothing().returning(*table.primary_key.columns)
     return connection.execute(statement, dict(values)).first() is not None
+
+
+def insert_returning(connection: Connection, table: Table, values: Mapping[str, Any]) -> RowMapping | None:
+    """Insert one row unless it conflicts with any unique key; the row as stored (None: it conflicted).
+
+    One round trip where insert-then-select takes two: the row comes back with its generated id."""
+    statement = _insert(connection, table).on_conflict_do_nothing().returning(*table.columns)
+    return connection.execute(statement, dict(values)).mappings().first()
 
 
 def advisory_key(name: str) -> int:

@@ -32,6 +32,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._held: set[int] = set()  #: presence keys of this process (what "alive" means on SQLite)
+        self._queue_engine: Engine | None = None  #: PostgreSQL: the work queue's, committing asynchronously
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -65,14 +66,20 @@ class Store:
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._queue_engine is not None:
+            self._queue_engine.dispose()
 
     def before_fork(self) -> None:
         """Close the pooled connections, so that a forked child never shares a database session with us."""
         self._engine.dispose()
+        if self._queue_engine is not None:
+            self._queue_engine.dispose()
 
     def after_fork(self) -> None:
         """In the forked child: forget the parent's pool (without closing what is the parent's)."""
         self._engine.dispose(close=False)
+        if self._queue_engine is not None:
+            self._queue_engine.dispose(close=False)
         self._held = set()
 
     def __enter__(self) -> Store:
@@ -134,7 +141,11 @@ class Store:
     def batch_queue(self) -> WorkQueue:
         """The work queue of ``edi batch`` (see :mod:`processor.store.batch_queue`): in the database when
         several processes may share it, in memory on SQLite."""
-        return BatchQueue(self._engine, self._held) if self.shared else LocalQueue()
+        if not self.shared:
+            return LocalQueue()
+        if self._queue_engine is None:
+            self._queue_engine = create_engine(self._engine.url, durable=False)
+        return BatchQueue(self._queue_engine, self._held)
 
     # ------------------------------------------------------------- reads in their own transaction
 
