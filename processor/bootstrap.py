@@ -9,6 +9,7 @@ from pathlib import Path
 from edi.guide import GuideValidator
 from edi.mapdir import default_map_dir
 from processor.batch import Batch, Channels
+from processor.billing.policy import BillReadyPolicy
 from processor.calendar import Calendar
 from processor.channels import open_folder
 from processor.clock import CENTRAL, Clock, FixedClock, SystemClock
@@ -44,7 +45,8 @@ class App:
 
     def batch(self, store: Store, channels: Channels) -> Batch:
         return Batch(store=store, channels=channels, guide=self.guide, calendar=self.calendar(store),
-                     utility=self.config.utility, handlers=handlers(), now=self.clock.now())
+                     utility=self.config.utility, now=self.clock.now(),
+                     handlers=handlers(BillReadyPolicy(self.config.billing.window_business_days)))
 
 
 def bootstrap(config_path: str | Path | None = None, db_url: str | None = None,

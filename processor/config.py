@@ -42,6 +42,13 @@ class Sftp:
     key_file: str = "~/.ssh/id_ed25519"
 
 
+@dataclass(frozen=True, slots=True)
+class Billing:
+    #: the bill-ready window: business days after the 867 is sent that the RES's 810 may count as
+    #: received and still be billed (spec 2.8; the Illinois length is not published, so it is ours to set)
+    window_business_days: int = 5
+
+
 DEFAULT_DB = "sqlite:///var/edi.db"
 
 
@@ -51,6 +58,7 @@ class Config:
     paths: Paths = field(default_factory=Paths)
     database_url: str = DEFAULT_DB
     sftp: Sftp = field(default_factory=Sftp)
+    billing: Billing = field(default_factory=Billing)
     maps: str = ""  #: map directory; empty = the packaged maps/
     source: str = "(defaults)"
 
@@ -69,8 +77,14 @@ def _section(cls: type[Any], raw: Any, where: str) -> Any:
         except ValueError:
             raise ConfigError(f"{where}.cutoff must be HH:MM, got {values['cutoff']!r}") from None
     for f in fields(cls):
-        if f.name in values and f.name != "cutoff" and not isinstance(values[f.name], str):
-            raise ConfigError(f"{where}.{f.name} must be a string")
+        if f.name not in values or f.name == "cutoff":
+            continue
+        wanted = int if f.type == "int" else str
+        value = values[f.name]
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise ConfigError(f"{where}.{f.name} must be {'a whole number' if wanted is int else 'a string'}")
+        if isinstance(value, int) and value < 0:
+            raise ConfigError(f"{where}.{f.name} cannot be negative, got {value}")
     return cls(**values)
 
 
@@ -85,7 +99,7 @@ def load_config(path: str | Path | None) -> Config:
         raise ConfigError(f"{p}: configuration file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: not valid TOML: {exc}") from None
-    known = {"utility", "paths", "database", "sftp", "maps"}
+    known = {"utility", "paths", "database", "sftp", "billing", "maps"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{p}: unknown section(s) {', '.join(unknown)}")
@@ -100,6 +114,7 @@ def load_config(path: str | Path | None) -> Config:
         paths=_section(Paths, raw.get("paths", {}), f"{p} [paths]"),
         database_url=str(database.get("url", DEFAULT_DB)),
         sftp=_section(Sftp, raw.get("sftp", {}), f"{p} [sftp]"),
+        billing=_section(Billing, raw.get("billing", {}), f"{p} [billing]"),
         maps=str(maps.get("dir", "")),
         source=str(p),
     )

@@ -18,8 +18,8 @@ Decisions (each function's docstring gives the sentence behind it):
    **5**) after the Central date the 867 was sent (``usage_reports.created_at``). The 810 is on time when
    :meth:`Calendar.received_date` of its receipt (the 6:45 p.m. CPT cut-off, weekends and holidays to the
    next business day) is no later than the last day. Spec 2.8 names the window but not its length ("IL
-   window rule not verified"), so it is configuration: the registry uses :data:`handle_invoice` (the
-   default); :func:`invoice_handler` builds the handler for another policy.
+   window rule not verified"), so it is configuration: ``edi.toml`` ``[billing] window_business_days``,
+   given to :func:`invoice_handler` by the composition root; :data:`handle_invoice` is the default's.
 2. **"The service period matches an 867 we sent"**: the 810's DTM*150 and DTM*151, taken as Central dates
    (a DTM with a time is read as the instant and then dated), equal the Central dates of the start and end of
    a standing 867 (``usage_reports`` status ``sent``, BPT01 00) sent *to this RES* for the 810's REF*LU

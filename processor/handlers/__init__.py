@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from edi.classify import Kind
-from processor.billing.handler import handle_invoice
+from processor.billing.handler import invoice_handler
+from processor.billing.policy import BillReadyPolicy
 from processor.handlers.base import Context, Handler, Outbound, Outcome, record_only
 from processor.handlers.effectuation import effectuate_pending
 from processor.handlers.switching import (
@@ -27,8 +28,10 @@ from processor.handlers.switching import (
 __all__ = ["Context", "Handler", "Outbound", "Outcome", "effectuate_pending", "handlers"]
 
 
-def handlers() -> Mapping[Kind, Handler]:
-    """The handler of each inbound kind; kinds missing here are answered by their 997 only."""
+def handlers(billing: BillReadyPolicy | None = None) -> Mapping[Kind, Handler]:
+    """The handler of each inbound kind; kinds missing here are answered by their 997 only.
+
+    ``billing`` is the configured bill-ready window (default :class:`BillReadyPolicy`)."""
     return {
         Kind.ENROLLMENT_REQUEST: handle_enrollment,
         Kind.DROP_REQUEST: handle_drop,
@@ -39,5 +42,5 @@ def handlers() -> Mapping[Kind, Handler]:
         Kind.RESCISSION_RESPONSE: handle_rescission_response,
         Kind.FUNCTIONAL_ACK: record_only,
         Kind.APPLICATION_ADVICE: record_only,
-        Kind.BILL_READY_INVOICE: handle_invoice,
+        Kind.BILL_READY_INVOICE: invoice_handler(billing or BillReadyPolicy()),
     }

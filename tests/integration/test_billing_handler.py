@@ -22,7 +22,7 @@ from edi.guide import GuideValidator
 from edi.messages import ApplicationAdvice, BillReadyInvoice, EnrollmentRequest, Message, Purpose, SourceRef
 from edi.reader import X12Reader
 from edi.segments import Segment
-from processor.billing import handle_invoice, record_billing_option
+from processor.billing import BillReadyPolicy, record_billing_option
 from processor.calendar import CPT, Calendar
 from processor.config import Utility
 from processor.handlers import Context, Outcome, handlers
@@ -90,11 +90,12 @@ def sent_867(store: Store, start: str, end: str, at: str, *, supplier: str = BRI
     return record.id
 
 
-def handle(store: Store, calendar: Calendar, message: Message, at: datetime, n: int = 1) -> Outcome:
+def handle(store: Store, calendar: Calendar, message: Message, at: datetime, n: int = 1,
+           policy: BillReadyPolicy | None = None) -> Outcome:
     source = getattr(message, "source", None) or SourceRef(f"in{n}.x12", f"{n:09d}", str(n), "0001")
     kind = Kind.BILL_READY_INVOICE if isinstance(message, BillReadyInvoice) else Kind.ENROLLMENT_REQUEST
     with store.unit_of_work() as uow:
-        outcome = handlers()[kind](message, Context(uow, calendar, at, at, UTILITY, source, BRIGHT))
+        outcome = handlers(policy)[kind](message, Context(uow, calendar, at, at, UTILITY, source, BRIGHT))
         uow.commit()
     return outcome
 
@@ -108,8 +109,14 @@ def assert_valid_824(guide: GuideValidator, advice: Message) -> None:
     assert isinstance(parse(segments, None, kind=classify(segments)), ApplicationAdvice)
 
 
-def test_the_registry_routes_810s_to_the_bill_ready_handler() -> None:
-    assert handlers()[Kind.BILL_READY_INVOICE] is handle_invoice
+def test_the_registry_routes_810s_to_the_bill_ready_handler_with_the_configured_window(
+        store: Store, calendar: Calendar) -> None:
+    """Sent 10-20: five business days close the window on 10-27, ten on 11-03 (edi.toml [billing])."""
+    sent_867(store, "2026-09-17T10:07", "2026-10-19T09:48", "2026-10-20T02:00")
+    late = handle(store, calendar, original_810(), cpt("2026-10-28T09:00"))
+    assert (late.result, late.code) == ("rejected", "A13")
+    on_time = handle(store, calendar, original_810(), cpt("2026-10-28T09:00"), n=2, policy=BillReadyPolicy(10))
+    assert (on_time.result, on_time.code) == ("accepted", None)
 
 
 def test_the_sample_810_after_its_867_is_billed_with_its_source(store: Store, calendar: Calendar) -> None:
