@@ -24,6 +24,9 @@ class Utility:
     timezone: str = "America/Chicago"
     cutoff: time = time(18, 45)  #: later (CPT) counts as received the next business day
     usage_indicator: str = "T"  #: ISA15 on what we send: T test, P production
+    #: what "received" means for the cut-off: "arrival" (the inbox file's modification time, capped at the
+    #: run's clock) or "run" (the run's clock, for drop folders whose partners can set file times)
+    received_time: str = "arrival"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,8 @@ def _section(cls: type[Any], raw: Any, where: str) -> Any:
             raise ConfigError(f"{where}.{f.name} must be {'a whole number' if wanted is int else 'a string'}")
         if isinstance(value, int) and value < 0:
             raise ConfigError(f"{where}.{f.name} cannot be negative, got {value}")
+    if cls is Utility and values.get("received_time", "arrival") not in ("arrival", "run"):
+        raise ConfigError(f"{where}.received_time must be \"arrival\" or \"run\", got {values['received_time']!r}")
     return cls(**values)
 
 

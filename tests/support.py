@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,3 +24,14 @@ def interchange(*sets: str, isa: str = ISA, gs: str = GS, ge: str | None = None,
     ge = ge if ge is not None else f"GE*{len(sets)}*101~"
     iea = iea if iea is not None else "IEA*1*000000101~"
     return isa + gs + body + ge + iea
+
+
+def arrive(path: Path, as_of: str) -> None:
+    """Date ``path`` as arrived at ``as_of`` (ISO 8601, Central if no offset): the batch's received time.
+
+    A file copied into a test inbox is otherwise dated by the wall clock, which would make a test's
+    cut-off depend on the day it runs."""
+    from processor.clock import parse_as_of
+
+    at = parse_as_of(as_of).timestamp()
+    os.utime(path, (at, at))

@@ -51,6 +51,12 @@ class Folder(Protocol):
         """The whole content of a (claimed) regular file; never through a symlink."""
         ...
 
+    def modified(self, name: str) -> float:
+        """When NAME was last written (POSIX seconds): for an inbound file, when it arrived in the folder.
+
+        A claim is a rename, which keeps it, so a claimed file still says when it arrived."""
+        ...
+
     def write(self, name: str, data: bytes) -> None:
         """Write under a temp name, then rename onto NAME (replacing it); mode 0o600; makes subfolders."""
         ...

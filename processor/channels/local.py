@@ -89,6 +89,14 @@ class LocalFolder:
             finally:
                 os.close(fd)
 
+    def modified(self, name: str) -> float:
+        parts = check_name(name, self.url, claimed_ok=True)
+        with self._guard(f"look at {name}"), self._parent(parts, create=False) as d:
+            found = os.stat(parts[-1], dir_fd=d, follow_symlinks=False)
+            if not stat.S_ISREG(found.st_mode):
+                raise ChannelError(f"{self.url}: cannot look at {name}: not a regular file")
+            return found.st_mtime
+
     def write(self, name: str, data: bytes) -> None:
         parts = check_name(name, self.url)
         with self._guard(f"write {name}"), self._parent(parts, create=True) as d:

@@ -183,6 +183,16 @@ class SftpFolder:
                 data: bytes = f.read()
             return data
 
+    def modified(self, name: str) -> float:
+        parts = check_name(name, self.url, claimed_ok=True)
+        with self._guard(f"look at {name}"):
+            sftp = self._live()
+            self._check_dirs(parts, create=False)
+            attrs = sftp.lstat(self._path(parts))
+            if not _is_reg(attrs):
+                raise ChannelError(f"{self.url}: cannot look at {name}: not a regular file")
+            return float(attrs.st_mtime)
+
     def write(self, name: str, data: bytes) -> None:
         parts = check_name(name, self.url)
         with self._guard(f"write {name}"):

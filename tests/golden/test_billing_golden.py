@@ -59,7 +59,7 @@ from processor.store import Store
 from processor.store.records import NewOutboxMessage
 from processor.usage import produce_usage
 from processor.usage.cli import usage
-from tests.support import SAMPLES
+from tests.support import SAMPLES, arrive
 
 CASES = Path(__file__).parent / "billing"
 METER = CASES / "meter"
@@ -243,6 +243,7 @@ def run_case(case: Path, root: Path) -> tuple[dict[str, str], dict[str, Any]]:
         inbound = [case / "inbound" / name for name in step.get("inbound", [])]
         for file in inbound:
             shutil.copyfile(file, box.folders["inbox"] / file.name)
+            arrive(box.folders["inbox"] / file.name, step["as_of"])
         sent_before = set(os.listdir(box.folders["outbox"]))
         reports_before = set(os.listdir(box.folders["reports"]))
         if not batch_produces_usage():

@@ -5,8 +5,10 @@ One directory per scenario under ``scenarios/``:
 - ``case.toml``: ``description``; ``tariff`` (the tariff or FAQ sentence it tests, quoted); either ``as_of``
   (one run of ``edi batch --as-of``, Central time, with every file of ``inbound/``) or ``[[step]]`` tables,
   each with its own ``as_of`` and ``inbound = [...]`` (file names in ``inbound/``; empty for a run that only
-  lets the clock pass); optional ``[master]``: extra CSV rows per kind (``accounts = ["…", …]``), loaded
-  after the samples so that they add rows or replace rows by key; optional ``exit_code`` (default 0);
+  lets the clock pass); optional ``arrived`` (beside ``as_of``): when the inbound files arrived in the
+  inbox, the received time of the cut-off rules (default: ``as_of``); optional ``[master]``: extra CSV
+  rows per kind (``accounts = ["…", …]``), loaded after the samples so that they add rows or replace
+  rows by key; optional ``exit_code`` (default 0);
   ``[[expect]]`` tables (``step``, ``to``, ``segments``): segments reasoned out by hand from the tariff
   and the schedule that the 814s sent to ``to`` in that step must contain (the answer and its date).
   They are checked before anything is compared or rewritten, so ``GOLDEN_UPDATE`` cannot bless a wrong
@@ -45,7 +47,7 @@ from sqlalchemy import create_engine, select
 from edi.reader import read_segments
 from processor.cli import main
 from processor.store import Store, schema
-from tests.support import SAMPLES
+from tests.support import SAMPLES, arrive
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"
@@ -57,8 +59,9 @@ VOLATILE = ("run_id", "started_at")
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    as_of: str
+    as_of: str  #: the run's clock
     inbound: tuple[Path, ...]
+    arrived: str | None = None  #: when the files arrived in the inbox (default: ``as_of``)
 
 
 def scenarios() -> list[Path]:
@@ -72,9 +75,10 @@ def read_case(case: Path) -> dict[str, Any]:
 def steps_of(case: Path, spec: dict[str, Any]) -> list[Step]:
     inbound = case / "inbound"
     if "step" in spec:
-        return [Step(s["as_of"], tuple(inbound / name for name in s.get("inbound", []))) for s in spec["step"]]
+        return [Step(s["as_of"], tuple(inbound / name for name in s.get("inbound", [])), s.get("arrived"))
+                for s in spec["step"]]
     files = tuple(sorted(p for p in inbound.iterdir() if p.is_file())) if inbound.exists() else ()
-    return [Step(spec["as_of"], files)]
+    return [Step(spec["as_of"], files, spec.get("arrived"))]
 
 
 def one_segment_per_line(path: Path) -> str:
@@ -155,6 +159,7 @@ def run_scenario(case: Path, root: Path) -> dict[str, str]:
         for file in step.inbound:
             assert file.is_file(), f"{case.name}: no inbound file {file.name}"
             shutil.copyfile(file, box.folders["inbox"] / file.name)
+            arrive(box.folders["inbox"] / file.name, step.arrived or step.as_of)
         sent_before = set(os.listdir(box.folders["outbox"]))
         reports_before = set(os.listdir(box.folders["reports"]))
         code, output = box.edi("batch", "--as-of", step.as_of)

@@ -13,7 +13,7 @@ import pytest
 from edi.guide import GuideValidator
 from edi.validate import validate_file
 from tests.integration.batch_env import BatchEnv, inbound_samples, make_env
-from tests.support import MAPS, SAMPLES
+from tests.support import MAPS, ROOT, SAMPLES, arrive
 
 AS_OF = "2026-10-22T08:00:00"
 BAD = SAMPLES / "bad"
@@ -135,3 +135,17 @@ def test_infrastructure_failure_exits_3(env: BatchEnv) -> None:
     env.config.write_text(env.config.read_text().replace(f"sqlite:///{env.db}", "sqlite:////proc/nope/edi.db"))
     done = env.edi("batch", "--as-of", AS_OF)
     assert done.returncode == 3 and "database" in done.stderr
+
+
+@pytest.mark.parametrize(("received_time", "read_date"), [("arrival", "20261106"), ("run", "20261207")])
+def test_the_cut_off_applies_to_when_the_file_arrived_unless_configured_otherwise(
+        env: BatchEnv, received_time: str, read_date: str) -> None:
+    """Dropped Fri 10-23 18:44, read by the 2 a.m. Saturday batch: received Friday before the cut-off
+    (read of 11-06), or, with ``received_time = "run"``, at 2 a.m. Saturday, so Monday (read of 12-07)."""
+    if received_time == "run":
+        env.config.write_text(env.config.read_text() + '[utility]\nreceived_time = "run"\n')
+    env.drop(ROOT / "tests/golden/scenarios/cutoff-1844-mm-friday/inbound/enroll.x12")
+    arrive(env.folder("inbox") / "enroll.x12", "2026-10-23T18:44:00")
+    assert env.edi("batch", "--as-of", "2026-10-24T02:00:00").returncode == 0
+    (response,) = (p for p in env.folder("outbox").iterdir() if "_814_" in p.name)
+    assert f"DTM*150*{read_date}" in response.read_text()

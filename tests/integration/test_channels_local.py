@@ -232,6 +232,22 @@ def test_a_claim_interrupted_between_link_and_unlink_is_finished(folder: LocalFo
     assert sorted(os.listdir(inbox)) == [".claimed.a.x12"]
 
 
+def test_modified_says_when_the_file_arrived_and_a_claim_keeps_it(folder: LocalFolder, inbox: Path,
+                                                                  tmp_path: Path) -> None:
+    (inbox / "814.x12").write_bytes(b"ISA*00")
+    arrived = 1_790_000_000.0  # 2026-09-21: the RES's upload, not our run
+    os.utime(inbox / "814.x12", (arrived, arrived))
+    assert folder.modified("814.x12") == arrived
+    claimed = folder.claim("814.x12")
+    assert claimed is not None and folder.modified(claimed) == arrived
+    (tmp_path / "elsewhere").write_bytes(b"x")
+    os.symlink(tmp_path / "elsewhere", inbox / "link.x12")
+    with pytest.raises(ChannelError, match="not a regular file"):
+        folder.modified("link.x12")
+    with pytest.raises(ChannelError):
+        folder.modified("../escape.x12")
+
+
 def test_claim_never_replaces_a_different_leftover(folder: LocalFolder, inbox: Path) -> None:
     (inbox / ".claimed.a.x12").write_bytes(b"old, unrecovered")
     (inbox / "a.x12").write_bytes(b"new")

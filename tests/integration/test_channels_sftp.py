@@ -98,6 +98,22 @@ def test_two_connections_claiming_at_once_each_file_goes_to_one(sshd: SshServer,
         w.close()
 
 
+def test_modified_says_when_the_file_arrived_and_a_claim_keeps_it(folder: Folder, box: Path,
+                                                                  tmp_path: Path) -> None:
+    (box / "814.x12").write_bytes(b"ISA*00")
+    arrived = 1_790_000_000.0  # 2026-09-21: the RES's upload, not our run
+    os.utime(box / "814.x12", (arrived, arrived))
+    assert folder.modified("814.x12") == arrived
+    claimed = folder.claim("814.x12")
+    assert claimed is not None and folder.modified(claimed) == arrived
+    (tmp_path / "elsewhere").write_bytes(b"x")
+    os.symlink(tmp_path / "elsewhere", box / "link.x12")
+    with pytest.raises(ChannelError, match="not a regular file"):
+        folder.modified("link.x12")
+    with pytest.raises(ChannelError):
+        folder.modified("../escape.x12")
+
+
 def test_claim_never_replaces_a_different_leftover(folder: Folder, box: Path) -> None:
     (box / ".claimed.a.x12").write_bytes(b"old, unrecovered")
     (box / "a.x12").write_bytes(b"new")
