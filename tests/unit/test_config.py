@@ -18,7 +18,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_no_file_means_the_defaults() -> None:
     config = load_config(None)
-    assert (config.utility.cutoff, config.billing.window_business_days) == (time(18, 45), 5)
+    assert (config.utility.cutoff, config.utility.received_time, config.billing.window_business_days) == (
+        time(18, 45), "arrival", 5)
 
 
 def test_the_settings_are_read(tmp_path: Path) -> None:
@@ -33,6 +34,7 @@ def test_the_settings_are_read(tmp_path: Path) -> None:
     ("[billing]\nwindow = 5\n", "[billing]: unknown key(s) window"),
     ("[utility]\nduns = 12345\n", "[utility].duns must be a string"),
     ('[utility]\ncutoff = "6:45 pm"\n', "[utility].cutoff must be HH:MM"),
+    ('[utility]\nreceived_time = "file"\n', '[utility].received_time must be "arrival" or "run"'),
     ("[bill]\n", "unknown section(s) bill"),
 ])
 def test_a_bad_setting_is_refused_naming_the_file_and_key(tmp_path: Path, text: str, message: str) -> None:
