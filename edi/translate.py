@@ -267,7 +267,7 @@ class _JsonRuns:
 
 # -- X12 -> XML ---------------------------------------------------------------------------
 def _xml_segment(xf: Any, s: Segment, component: str) -> None:
-    el = etree.Element("seg", id=s.id)
+    el = etree.Element("seg", id=_xml_text(s.id, s))  # garbage read as a segment id may hold control bytes
     for n, value in enumerate(s.elements, start=1):
         ref = f"{s.id}{n:02d}"
         if s.id != "ISA" and component in value:
@@ -688,7 +688,7 @@ def xml_to_x12(src: BinaryIO, out: TextIO, name: str = "-") -> None:
 
 def _segment_from_xml(el: Any, component: str, name: str) -> Segment:
     seg_id = el.get("id")
-    if not seg_id:
+    if seg_id is None:  # an empty id is an empty segment (``~~``), which translates like any other
         raise TranslateError(f"{name}: line {el.sourceline}: <seg> without an id")
     values: list[str] = []
     for child in el:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from edi.acks import acknowledge, functional_ack
+from edi.acks import AK304_CODES, AK403_CODES, AK502_CODES, AK905_CODES, acknowledge, functional_ack
 from edi.canonical import render
 from edi.envelope import Envelope
 from edi.findings import Finding
+from edi.guide import GuideValidator
 from edi.reader import X12Reader
-from edi.segments import Separators
-from tests.support import ENROLL, interchange
+from edi.segments import Segment, Separators
+from edi.validate import validate_stream
+from edi.writer import CounterControlNumbers, Party, Profile, Transaction, to_text
+from edi.writer import interchange as interchange_of
+from tests.support import ENROLL, GS, MAPS, interchange
 
 SECOND = ENROLL.replace("0001", "0002")
+AT = datetime(2026, 11, 24, 6, 0, tzinfo=ZoneInfo("America/Chicago"))
 
 
 def summaries(text: str) -> Envelope:
@@ -64,3 +71,63 @@ def test_ta1_on_request() -> None:
     envelope = summaries(interchange(ENROLL).replace("*000000101*0*T*", "*000000101*1*T*"))
     ta1, _ = acknowledge(envelope.interchanges[0], Separators())
     assert ta1 is not None and ta1.elements[3:] == ("A", "000")
+
+
+# -- what we echo always fits our own 997 map (the batch refuses to send a 997 that does not) ---------
+def _map_codes(xid: str) -> frozenset[str]:
+    from xml.etree import ElementTree
+
+    root = ElementTree.parse(MAPS / "997.4010.IL.xml").getroot()
+    element = next(e for e in root.iter("element") if e.get("xid") == xid)
+    return frozenset(c.text or "" for c in element.iter("code"))
+
+
+def test_the_code_lists_we_keep_are_those_of_our_997_map() -> None:
+    assert _map_codes("AK304") == AK304_CODES
+    assert _map_codes("AK403") == AK403_CODES
+    assert all(_map_codes(f"AK50{n}") == AK502_CODES for n in range(2, 7))
+    assert all(_map_codes(f"AK90{n}") == AK905_CODES for n in range(5, 10))
+
+
+def _ack_is_valid(text: str) -> tuple[Segment | None, list[Segment]]:
+    """The TA1 and the 997 body for ``text`` (validated as the batch does); the 997 checked against our maps."""
+    guide = GuideValidator.from_map_dir(MAPS)
+    ta1, acks = acknowledge(validate_stream(io.BytesIO(text.encode()), "f.x12", guide).interchanges[0], Separators())
+    body = [s for a in acks for s in render(a)]
+    if acks:
+        ours = Profile(Party("01", "012345678"), Party("01", "987654321"), Separators())
+        data = to_text(interchange_of(ours, [[Transaction("997", render(a)) for a in acks]],
+                                      CounterControlNumbers(start=7), AT), Separators()).encode()
+        result = validate_stream(io.BytesIO(data), "ack.x12", guide)
+        assert result.findings == [], "\n".join(map(str, result.findings))
+    return ta1, body
+
+
+def test_a_short_st02_is_padded_and_the_set_rejected_with_7() -> None:
+    ta1, body = _ack_is_valid(interchange(ENROLL.replace("ST*814*0001", "ST*814*1").replace("SE*15*0001", "SE*15*1")))
+    assert ta1 is None
+    assert ("AK2", ("814", "0001")) in [(s.id, s.elements) for s in body]
+    assert next(s for s in body if s.id == "AK5").elements[:2] == ("R", "7")
+
+
+def test_trailing_spaces_and_separators_never_reach_ak404() -> None:
+    _, body = _ack_is_valid(interchange(ENROLL.replace("N1*8R*JANE Q CUSTOMER~", "N1*8R*JANE Q CUST^MER   ~")))
+    ak4 = next(s for s in body if s.id == "AK4")
+    assert ak4.elements[-1] == "JANE Q CUST?MER"
+
+
+def test_an_st01_not_ours_is_acknowledged_as_the_groups_set_with_6() -> None:
+    _, body = _ack_is_valid(interchange(ENROLL.replace("ST*814", "ST*850")))
+    assert [s.elements for s in body if s.id in ("AK2", "AK5")] == [("814", "0001"), ("R", "6")]
+
+
+def test_a_group_a_997_cannot_name_gets_a_ta1_024_instead() -> None:
+    for gs in (GS.replace("GS*GE*", "GS*ZZ*"), GS.replace("*101*X*", "*1O1*X*")):
+        ta1, body = _ack_is_valid(interchange(ENROLL, gs=gs, ge="GE*1*" + gs.split("*")[6] + "~"))
+        assert body == []
+        assert ta1 is not None and ta1.elements[3:] == ("E", "024")
+
+
+def test_a_ge01_too_big_for_ak902_counts_the_sets_received() -> None:
+    _, body = _ack_is_valid(interchange(ENROLL, ge="GE*12345678*101~"))
+    assert body[-1].elements[:4] == ("R", "1", "1", "1")
