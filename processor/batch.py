@@ -50,6 +50,7 @@ from processor.channels import Folder, claimed_name, original_name
 from processor.clock import CENTRAL
 from processor.config import Utility
 from processor.handlers import Context, Handler, Outcome, effectuate_pending
+from processor.privacy import mask_finding, mask_report, scrub
 from processor.store import Store
 from processor.store.batch_queue import APPLIED, APPLY_LOCK, Presence, QueuedFile, WorkQueue, turn_payload
 from processor.store.records import Claim, ClaimStatus, LedgerOutcome, NewOutboxMessage, OutboundFile
@@ -496,13 +497,15 @@ class Batch:
         target = name
         if quarantine.exists(target) and quarantine.read(target) != data:
             target = f"{hashlib.sha256(data).hexdigest()[:12]}.{name}"
-        error = {"file": name, "reason": reason, "run_id": self.report.run_id, "quarantined_at": self.now.isoformat(),
-                 "findings": [f.to_json() for f in findings]}
+        shown = [mask_finding(f.to_json()) for f in findings]  # people read these: no customer data (SECURITY.md)
+        reason = shown[0]["message"] if findings and reason == findings[0].message else scrub(reason)
+        error = mask_report({"file": name, "reason": reason, "run_id": self.report.run_id,
+                             "quarantined_at": self.now.isoformat(), "findings": shown})
         quarantine.write(target + ".error.json", (json.dumps(error, indent=2, sort_keys=True) + "\n").encode())
         quarantine.write(target, data)
         self.channels.inbox.remove(claimed)
         self.report.files["quarantined"] += 1
-        self.report.quarantined.append({"file": name, "reason": reason})
+        self.report.quarantined.append({"file": scrub(name), "reason": reason})
         log.warning("quarantined", to=f"{quarantine.url}/{target}", reason=reason, findings=len(findings))
 
     # -- outbound ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from processor.batch import Report
+from processor.privacy import mask_report
 
 
 def save_report(report: Report, folder: str | Path) -> Path:
@@ -13,6 +14,6 @@ def save_report(report: Report, folder: str | Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"run-{report.run_id}.json"
     tmp = path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n")
+    tmp.write_text(json.dumps(mask_report(report.to_json()), indent=2, sort_keys=True) + "\n")  # read by people
     tmp.replace(path)
     return path

@@ -34,6 +34,7 @@ from processor.channels import ChannelError
 from processor.clock import FixedClock, parse_as_of
 from processor.config import ConfigError
 from processor.load import KINDS, load_csv
+from processor.privacy import redact_secrets
 from processor.store import Store, StoreError
 from processor.usage.cli import usage
 from processor.workers import WorkersNeedPostgres, check_workers
@@ -132,7 +133,7 @@ def translate_cmd(source: str, output: str | None, target: str | None) -> None:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {redact_secrets(message)}", err=True)  # a URL in a message keeps its password to itself
     sys.exit(code)
 
 

@@ -1,4 +1,9 @@
-"""structlog set-up: JSON lines for machines (cron, files), readable lines for people."""
+"""structlog set-up: JSON lines for machines (cron, files), readable lines for people.
+
+Every line goes through :func:`processor.privacy.mask_sensitive` last, tracebacks included (they are
+formatted first so that they are masked too): a log is read by people who need not see customers'
+data or secrets (SECURITY.md).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import logging
 import sys
 
 import structlog
+
+from processor.privacy import mask_sensitive
 
 
 def configure(fmt: str | None = None) -> None:
@@ -20,6 +27,8 @@ def configure(fmt: str | None = None) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            mask_sensitive,
             renderer,
         ],
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),

@@ -45,8 +45,10 @@ SECRET_KEYS = frozenset({
     "password", "passphrase", "secret", "token", "api_key", "private_key", "key_data", "authorization",
     "credentials", "pkey",
 })
-#: keys that are ours and technical: left exactly as they are (no pattern scrubbing)
-TECHNICAL_KEYS = frozenset({"timestamp", "level", "run_id", "sha256", "digest", "logger", "isa13", "gs06", "st02"})
+#: keys that are ours and technical: left exactly as they are (no pattern scrubbing); outbound file names are
+#: built by us from a partner's id (DUNS or DUNS+4) and control numbers
+TECHNICAL_KEYS = frozenset({"timestamp", "level", "run_id", "sha256", "digest", "logger", "isa13", "gs06", "st02",
+                            "outbound", "outbound_files"})
 
 #: qualifiers of N1 (98) whose N102 is a person or a customer, not a market participant
 _CUSTOMER_N1 = "8R|BT|BS|ST|PR|EN|DK|ZZ|HH|80|AI|QD|PE|RI"
@@ -60,6 +62,8 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _PHONE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])")
 #: ten or more digits in a row: an account, service point or similar number (or a bare phone number)
 _LONG_DIGITS = re.compile(r"\d{10,}")
+#: the password of a URL (``postgresql://user:PASSWORD@host/db``, ``sftp://user:PASSWORD@host``)
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@")
 
 
 def mask_identifier(value: object) -> str:
@@ -70,10 +74,16 @@ def mask_identifier(value: object) -> str:
     return "*" * (len(text) - 4) + text[-4:]
 
 
+def redact_secrets(text: str) -> str:
+    """``text`` with the password of every URL in it shown as ``***`` (what an error message may print)."""
+    return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}***@", text)
+
+
 def scrub(text: str) -> str:
-    """``text`` with customer data found by pattern masked (see the module docstring)."""
+    """``text`` with customer data found by pattern masked, and URL passwords (see the module docstring)."""
     if not text:
         return text
+    text = redact_secrets(text)
     text = _N1.sub(lambda m: f"{m.group(1)}{m.group('sep')}{MASK}", text)
     text = _ADDRESS.sub(lambda m: f"{m.group(1)}{m.group('sep')}{MASK}", text)
     text = _EMAIL.sub("[email]", text)
@@ -128,24 +138,33 @@ def mask_sensitive(logger: object, method_name: str, event_dict: MutableMapping[
 
 #: segments whose values are a customer's data (a finding's ``value`` there is masked whole)
 PRIVATE_SEGMENTS = frozenset({"N1", "N2", "N3", "N4", "PER"})
+#: segments whose values after the qualifier are identifiers (REF*12 account, REF*MG meter, ...): last four shown
+IDENTIFIER_SEGMENTS = frozenset({"REF"})
 
 
 def mask_finding(finding: Mapping[str, Any]) -> dict[str, Any]:
     """A finding's JSON (``Finding.to_json()``) fit for an error file or a report: its ``value`` masked when
-    it comes from a segment that carries customer data, every text scrubbed."""
-    private = str(finding.get("segment_id", "")) in PRIVATE_SEGMENTS
+    it comes from a segment that carries customer data (whole, or but the last four characters of a
+    reference), and the message with it; every text scrubbed."""
+    segment = str(finding.get("segment_id", ""))
     value = finding.get("value")
-    out = {k: mask_value(k, _without(v, value) if private and k == "message" else v)
+    shown: str | None = None
+    if isinstance(value, str) and value.strip():
+        if segment in PRIVATE_SEGMENTS:
+            shown = MASK
+        elif segment in IDENTIFIER_SEGMENTS and finding.get("element") != 1:  # REF01 is a qualifier code
+            shown = mask_identifier(value)
+    out = {k: mask_value(k, _without(v, value, shown) if k == "message" else v)
            for k, v in finding.items() if k != "value"}
     if "value" in finding:
-        out["value"] = MASK if private else _scrub_any(value)
+        out["value"] = shown if shown is not None else _scrub_any(value)
     return out
 
 
-def _without(text: Any, value: Any) -> Any:
-    """``text`` with every occurrence of a private ``value`` (as the messages quote it) masked."""
-    if isinstance(text, str) and isinstance(value, str) and value.strip():
-        return text.replace(value, MASK)
+def _without(text: Any, value: Any, shown: str | None) -> Any:
+    """``text`` with every occurrence of a private ``value`` (as the messages quote it) shown as ``shown``."""
+    if shown is not None and isinstance(text, str) and isinstance(value, str):
+        return text.replace(value, shown)
     return text
 
 

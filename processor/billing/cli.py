@@ -21,6 +21,7 @@ import click
 from processor.billing.statement import period_filter, statement, to_json, to_text
 from processor.bootstrap import App, bootstrap
 from processor.config import ConfigError
+from processor.privacy import redact_secrets
 from processor.store import Store, StoreError
 
 
@@ -42,7 +43,7 @@ def _store(app: App) -> Iterator[Store]:
     try:
         store = Store.open(app.db_url)
     except StoreError as exc:
-        click.echo(f"error: database {app.db_url}: {exc}", err=True)
+        click.echo(redact_secrets(f"error: database {app.db_url}: {exc}"), err=True)
         sys.exit(3)
     try:
         yield store
@@ -76,7 +77,7 @@ def show_cmd(ctx: click.Context, account: str, period: str | None, as_json: bool
                 names = {duns: s.name for duns in {line.supplier for line in lines}
                          if (s := uow.master.get_supplier(duns)) is not None}
         except StoreError as exc:
-            click.echo(f"error: database {app.db_url}: {exc}", err=True)
+            click.echo(redact_secrets(f"error: database {app.db_url}: {exc}"), err=True)
             sys.exit(3)
     result = statement(found, lines, invoices, names, keep=keep, period=period)
     if as_json:

@@ -23,6 +23,7 @@ import click
 from processor.bootstrap import App, bootstrap
 from processor.clock import parse_as_of
 from processor.config import ConfigError
+from processor.privacy import redact_secrets
 from processor.store import Store, StoreError
 from processor.store.records import AccountStatus, Metering
 from processor.usage.build import PeriodUsage, UsageError
@@ -64,7 +65,7 @@ def _store(app: App) -> Iterator[Store]:
     try:
         store = Store.open(app.db_url)
     except StoreError as exc:
-        click.echo(f"error: database {app.db_url}: {exc}", err=True)
+        click.echo(redact_secrets(f"error: database {app.db_url}: {exc}"), err=True)
         sys.exit(3)
     try:
         yield store
@@ -84,7 +85,7 @@ def load_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
             try:
                 loaded = load_meter_csv(store, path, at=app.clock.now())
             except StoreError as exc:
-                click.echo(f"error: database {app.db_url}: {exc}", err=True)
+                click.echo(redact_secrets(f"error: database {app.db_url}: {exc}"), err=True)
                 sys.exit(3)
             for line in loaded.result.error_lines():
                 click.echo(line, err=True)

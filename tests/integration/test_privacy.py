@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from processor.privacy import mask_finding, mask_identifier, mask_sensitive, scrub
+from processor.privacy import mask_finding, mask_identifier, mask_report, mask_sensitive, redact_secrets, scrub
 from tests.fuzz.batch_harness import template_db
 from tests.integration.batch_env import BatchEnv, inbound_samples, make_env
 from tests.support import SAMPLES
@@ -165,7 +165,30 @@ def test_a_findings_value_from_a_customer_segment_is_masked() -> None:
     assert got["value"] == "******0011" and got["message"] == "Segment REF*******0011 not found"
 
 
+def test_a_reference_keeps_its_last_four_and_its_qualifier_stays_readable() -> None:
+    got = mask_finding({"segment_id": "REF", "element": 2, "value": "LK901021", "message": "'LK901021' too long"})
+    assert got["value"] == "****1021" and got["message"] == "'****1021' too long"
+    got = mask_finding({"segment_id": "REF", "element": 1, "value": "ZZ", "message": "'ZZ' is not a valid code"})
+    assert got["value"] == "ZZ" and got["message"] == "'ZZ' is not a valid code"
+
+
+def test_outbound_file_names_in_a_report_stay_readable() -> None:
+    """They are ours: a partner's DUNS (+4) and control numbers, never a customer's data."""
+    report = {"outbound_files": ["0123456780000_814_000000001.x12"],
+              "quarantined": [{"file": "2000000029.x12", "reason": "N1*8R*JANE Q SAMPLE"}]}
+    assert mask_report(report) == {"outbound_files": ["0123456780000_814_000000001.x12"],
+                                   "quarantined": [{"file": "******0029.x12", "reason": "N1*8R*[masked]"}]}
+
+
 # ----------------------------------------------------------------------------------------- secrets
+
+
+def test_url_passwords_are_redacted_wherever_they_appear() -> None:
+    assert redact_secrets("database postgresql://edi:S3cret@db:5432/edi: refused") == \
+        "database postgresql://edi:***@db:5432/edi: refused"
+    assert scrub("sftp://edi:pw@host/inbox") == "sftp://edi:***@host/inbox"
+    assert redact_secrets("sqlite:////srv/edi/edi.db and postgresql://edi@db/edi") == \
+        "sqlite:////srv/edi/edi.db and postgresql://edi@db/edi"
 
 
 def test_a_database_password_is_never_printed(tmp_path: Path) -> None:
