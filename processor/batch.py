@@ -29,7 +29,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -54,10 +54,15 @@ from processor.privacy import mask_finding, mask_report, scrub
 from processor.store import Store
 from processor.store.batch_queue import APPLIED, APPLY_LOCK, Presence, QueuedFile, WorkQueue, turn_payload
 from processor.store.records import Claim, ClaimStatus, LedgerOutcome, NewOutboxMessage, OutboundFile
+from processor.store.unit_of_work import UnitOfWork
 from processor.usage import produce_usage, usage_key
 from processor.workers import check_workers, run_workers
 
 log = structlog.get_logger("edi.batch")
+
+#: Transaction sets handled per database transaction (:meth:`Batch._handle_sets`): a commit waits for the
+#: disk, and once per set it was the batch's largest single cost.
+SETS_PER_TRANSACTION = 500
 
 #: Seconds a worker waits for its turn before looking again (a notification usually wakes it sooner).
 _TURN_POLL = 0.2
@@ -169,6 +174,7 @@ class _Prepared:
     interchanges: list[InterchangeSummary]
     findings: list[Finding]
     unreadable: bool
+    received_at: datetime  #: when the file counts as received (cut-off rules): see :meth:`Batch._received`
 
 
 @dataclass
@@ -332,13 +338,26 @@ class Batch:
 
     def _prepare(self, claimed: str, name: str) -> _Prepared:
         """Read, hash and validate: no database, so workers do this side by side."""
+        received_at = self._received(claimed)
         data = self.channels.inbox.read(claimed)
         reader = _HashingReader(io.BytesIO(data), name)
         validation = validate_reader(reader, self.guide)
         return _Prepared(claimed=claimed, name=name, data=data, digest=hashlib.sha256(data).hexdigest(),
                          hashes=reader.hashes, interchanges=list(validation.interchanges),
                          findings=list(validation.findings),
-                         unreadable=validation.unreadable or not validation.interchanges)
+                         unreadable=validation.unreadable or not validation.interchanges, received_at=received_at)
+
+    def _received(self, claimed: str) -> datetime:
+        """When the file counts as received: when it arrived in the inbox, never later than the run's clock.
+
+        The tariff's cut-off is on receipt ("received by Ameren no later than 6:45 p.m. CPT"): a file a RES
+        dropped at 5 p.m. and the 2 a.m. batch reads was received that afternoon, not at 2 a.m. Its arrival
+        is the inbox file's modification time (a claim, a rename, keeps it); ``received_time = "run"`` in
+        ``[utility]`` uses the run's clock instead, for drop folders whose partners can set file times.
+        """
+        if self.utility.received_time == "run":
+            return self.now
+        return min(datetime.fromtimestamp(self.channels.inbox.modified(claimed), UTC), self.now)
 
     def _apply(self, file: _Prepared) -> None:
         """The file's database work, in the run's order: ledger, handlers, acknowledgments, ledger outcome."""
@@ -346,7 +365,7 @@ class Batch:
             return
         name, findings = file.name, file.findings
         claims = self._claim_interchanges(file.interchanges, file.hashes, name)
-        findings.extend(self._handle_sets(file.data, name, file.interchanges, claims, file.hashes))
+        findings.extend(self._handle_sets(file.data, name, file.interchanges, claims, file.hashes, file.received_at))
         self._acknowledge(file.interchanges, claims, file.hashes)
         for isa, claim in zip(file.interchanges, claims, strict=True):
             if claim.status is ClaimStatus.CONTROL_NUMBER_REUSED:
@@ -390,31 +409,40 @@ class Batch:
         return claims
 
     def _handle_sets(self, data: bytes, name: str, interchanges: Sequence[InterchangeSummary],
-                     claims: Sequence[Claim], hashes: Sequence[str]) -> list[Finding]:
-        """Second pass: hand every valid set of a claimed interchange to its handler."""
+                     claims: Sequence[Claim], hashes: Sequence[str], received_at: datetime) -> list[Finding]:
+        """Second pass: hand every valid set of a claimed interchange to its handler.
+
+        Sets are committed :data:`SETS_PER_TRANSACTION` at a time: each set's ledger record, state change
+        and responses still commit together (in the same transaction), and a crash rolls back the whole
+        group, which the rerun redoes from the ledger. One commit per set cost more than its handling.
+        """
         by_position = {s.position: s for isa in interchanges for g in isa.groups for s in g.sets}
         index_of = {isa.position: i for i, isa in enumerate(interchanges)}
         problems: list[Finding] = []
         envelope = Envelope(X12Reader(io.BytesIO(data), name))
-        for ts in envelope:
-            i = index_of[ts.interchange.position]
-            summary = by_position[ts.summary.position]
-            if not _processing(claims[i]) or not summary.accepted:
-                continue
-            ledger_id = claims[i].entry.id
-            source = SourceRef(file=name, isa13=ts.interchange.isa13, gs06=ts.group.gs06, st02=ts.summary.st02)
-            structlog.contextvars.bind_contextvars(isa13=source.isa13, gs06=source.gs06, st02=source.st02)
-            try:
-                problem = self._handle_set(ts.segments, ts.separators, source, ledger_id, hashes[i],
-                                           ts.interchange.sender[1], summary)
-            finally:
-                structlog.contextvars.unbind_contextvars("isa13", "gs06", "st02")
-            if problem is not None:
-                problems.append(problem)
+        with self.store.unit_of_work() as uow:
+            uncommitted = 0
+            for ts in envelope:
+                i = index_of[ts.interchange.position]
+                summary = by_position[ts.summary.position]
+                if not _processing(claims[i]) or not summary.accepted:
+                    continue
+                source = SourceRef(file=name, isa13=ts.interchange.isa13, gs06=ts.group.gs06, st02=ts.summary.st02)
+                problem = self._handle_set(uow, ts.segments, ts.separators, source, claims[i].entry.id, hashes[i],
+                                           ts.interchange.sender[1], summary, received_at)
+                if problem is not None:
+                    problems.append(problem)
+                uncommitted += 1
+                if uncommitted == SETS_PER_TRANSACTION:
+                    uow.commit()
+                    uncommitted = 0
+            uow.commit()
         return problems
 
-    def _handle_set(self, segments: list[Segment], separators: Separators, source: SourceRef, ledger_id: int,
-                    digest: str, sender: str, summary: SetSummary) -> Finding | None:
+    def _handle_set(self, uow: UnitOfWork, segments: list[Segment], separators: Separators, source: SourceRef,
+                    ledger_id: int, digest: str, sender: str, summary: SetSummary,
+                    received_at: datetime) -> Finding | None:
+        """One set in ``uow``'s transaction: recorded in the ledger, handled, its responses enqueued."""
         kind = classify(segments)
         if kind is None:
             return self._set_problem(summary, segments[0], source, "batch.unclassified",
@@ -424,25 +452,22 @@ class Batch:
         except ParseError as exc:
             at = next((s for s in segments if s.pos == exc.position), segments[0])
             return self._set_problem(summary, at, source, "batch.unparseable", str(exc))
+        if not uow.ledger.record_set(ledger_id, gs06=source.gs06, st02=source.st02, st01=summary.st01, at=self.now):
+            return None  # done by an earlier run that did not finish the file
         handler = self.handlers.get(kind)
-        with self.store.unit_of_work() as uow:
-            if not uow.ledger.record_set(ledger_id, gs06=source.gs06, st02=source.st02, st01=summary.st01,
-                                         at=self.now):
-                return None  # done by an earlier run that did not finish the file
-            outcome = (Outcome("answered by 997 only") if handler is None else
-                       handler(message, Context(uow, self.calendar, self.now, self.now, self.utility, source, sender)))
-            for n, out in enumerate(outcome.outbound):
-                body = render(out.message)
-                uow.outbox.enqueue(NewOutboxMessage(
-                    idempotency_key=f"{digest}:{source.gs06}:{source.st02}:{n}", receiver=out.receiver,
-                    st01=transaction_set_id(out.message), kind=type(out.message).__name__,
-                    payload=_payload(body), created_at=self.now, ledger_id=ledger_id,
-                    source_gs06=source.gs06, source_st02=source.st02))
-            uow.commit()
+        outcome = (Outcome("answered by 997 only") if handler is None else
+                   handler(message, Context(uow, self.calendar, self.now, received_at, self.utility, source, sender)))
+        for n, out in enumerate(outcome.outbound):
+            uow.outbox.enqueue(NewOutboxMessage(
+                idempotency_key=f"{digest}:{source.gs06}:{source.st02}:{n}", receiver=out.receiver,
+                st01=transaction_set_id(out.message), kind=type(out.message).__name__,
+                payload=_payload(render(out.message)), created_at=self.now, ledger_id=ledger_id,
+                source_gs06=source.gs06, source_st02=source.st02))
         self.report.count_set(str(kind), outcome.result)
         if outcome.code:
             self.report.rejections[outcome.code] += 1
-        log.info("transaction set handled", kind=str(kind), result=outcome.result, code=outcome.code)
+        log.info("transaction set handled", kind=str(kind), result=outcome.result, code=outcome.code,
+                 isa13=source.isa13, gs06=source.gs06, st02=source.st02)
         return None
 
     def _set_problem(self, summary: SetSummary, at: Segment, source: SourceRef, rule: str, message: str) -> Finding:
@@ -452,7 +477,8 @@ class Batch:
                           else None, ak5="5")
         summary.findings.append(finding)
         self.report.count_set(summary.st01, "rejected by 997")
-        log.warning("transaction set not handled", rule=rule, reason=message)
+        log.warning("transaction set not handled", rule=rule, reason=message, isa13=source.isa13, gs06=source.gs06,
+                    st02=source.st02)
         return finding
 
     def _acknowledge(self, interchanges: Sequence[InterchangeSummary], claims: Sequence[Claim],

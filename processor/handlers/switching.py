@@ -89,8 +89,9 @@ def handle_enrollment(message: Message, ctx: Context) -> Outcome:
     request = _expect(message, EnrollmentRequest)
     point = requested_service_point(request)
     verdict = judge_enrollment(request, StoreView(ctx.uow), ctx.calendar, ctx.received_at, service_point=point)
-    outcome = settle(request, RequestKind.ENROLLMENT, verdict, ctx, service_point=point)
-    record_billing_option(ctx.uow, request, ctx.source)  # REF*BLT/REF*PC, for the bill-ready 810s to come
+    rows = record_request(request, RequestKind.ENROLLMENT, verdict, ctx, service_point=point)
+    outcome = answer(request, RequestKind.ENROLLMENT, verdict, rows, ctx)
+    record_billing_option(ctx.uow, request, ctx.source, rows=rows)  # REF*BLT/REF*PC, for the bill-ready 810s
     return outcome
 
 
@@ -162,7 +163,13 @@ def settle(
     request: Request, kind: RequestKind, verdict: Verdict, ctx: Context, *, service_point: str | None = None
 ) -> Outcome:
     """Record ``request`` and its verdict, apply the withdrawals, and build the response and notices."""
-    rows = record_request(request, kind, verdict, ctx, service_point=service_point)
+    return answer(request, kind, verdict, record_request(request, kind, verdict, ctx, service_point=service_point),
+                  ctx)
+
+
+def answer(request: Request, kind: RequestKind, verdict: Verdict, rows: Sequence[SwitchRequest],
+           ctx: Context) -> Outcome:
+    """Apply the withdrawals of the recorded ``rows``' verdict, and build the response and notices."""
     if isinstance(verdict, Rejected):
         answer = response(request, verdict, letterhead(ctx), AccountAttributes())
         return Outcome("rejected", str(verdict.code), (Outbound(ctx.sender, answer),), verdict.text)

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from processor.store import schema
 from processor.store.records import (
@@ -24,6 +24,7 @@ from processor.store.records import (
     NewBillLine,
     NewInvoice,
 )
+from processor.store.statements import upsert_statement
 
 _CENT = Decimal("0.01")
 
@@ -38,11 +39,10 @@ class Bills:
 
     def record_enrollment_billing(self, option: EnrollmentBilling) -> None:
         """Keep the billing option of a recorded switch request (replacing one kept before)."""
-        table = schema.enrollment_billing
-        self._connection.execute(delete(table).where(table.c.request_id == option.request_id))
-        self._connection.execute(insert(table).values(
-            request_id=option.request_id, billing_type=option.billing_type, calculator=option.calculator,
-            payment_option=option.payment_option))
+        statement = upsert_statement(self._connection.dialect.name, schema.enrollment_billing, ("request_id",))
+        self._connection.execute(statement, {
+            "request_id": option.request_id, "billing_type": option.billing_type, "calculator": option.calculator,
+            "payment_option": option.payment_option})
 
     def enrollment_billing(self, request_id: int) -> EnrollmentBilling | None:
         """The billing option kept for a switch request; None when none was kept (e.g. recorded before)."""

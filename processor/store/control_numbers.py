@@ -1,7 +1,8 @@
 """Control-number sequences (ISA13, GS06 …) that never hand out a number twice.
 
-``next`` runs *insert the scope if absent; UPDATE … SET last_value = last_value + 1; SELECT* in the
-caller's transaction. The UPDATE takes the row's write lock (PostgreSQL) or the database's
+``next`` runs *UPDATE … SET last_value = last_value + 1 RETURNING last_value* in the caller's
+transaction (one round trip: the batch takes a number for every 814 it answers), inserting the scope
+first when the update finds none. The UPDATE takes the row's write lock (PostgreSQL) or the database's
 (SQLite, whose transactions here begin IMMEDIATE), so a concurrent caller waits until this
 transaction ends and then reads the committed value: no two committed transactions get the same
 number. A rolled-back transaction gives its number back, which is right when nothing carrying it
@@ -11,7 +12,9 @@ nineteen centuries away.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from functools import cache
+
+from sqlalchemy import Connection, Executable, bindparam, select, update
 
 from processor.store import schema
 from processor.store.statements import insert_if_absent
@@ -29,11 +32,11 @@ class ControlNumbers:
 
     def next(self, scope: str) -> int:
         """The scope's next number, reserved until this transaction ends (for good when it commits)."""
-        table = schema.control_numbers
-        insert_if_absent(self._connection, table, {"scope": scope, "last_value": self._start - 1})
-        self._connection.execute(
-            update(table).where(table.c.scope == scope).values(last_value=table.c.last_value + 1))
-        return int(self._connection.execute(select(table.c.last_value).where(table.c.scope == scope)).scalar_one())
+        value = self._connection.execute(_next(), {"name": scope}).scalar()
+        if value is None:  # a new scope
+            insert_if_absent(self._connection, schema.control_numbers, {"scope": scope, "last_value": self._start - 1})
+            value = self._connection.execute(_next(), {"name": scope}).scalar_one()
+        return int(value)
 
     def last(self, scope: str) -> int | None:
         """The last number handed out in ``scope`` (None: none yet)."""
@@ -47,3 +50,10 @@ class ControlNumbers:
         table = schema.control_numbers
         if not insert_if_absent(self._connection, table, {"scope": scope, "last_value": value}):
             self._connection.execute(update(table).where(table.c.scope == scope).values(last_value=value))
+
+
+@cache
+def _next() -> Executable:
+    table = schema.control_numbers
+    return (update(table).where(table.c.scope == bindparam("name")).values(last_value=table.c.last_value + 1)
+            .returning(table.c.last_value))

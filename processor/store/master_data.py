@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Connection, RowMapping, Table, select
+from sqlalchemy import Column, Connection, Executable, RowMapping, Table, bindparam, select
 
 from processor.store import schema
 from processor.store.records import (
@@ -40,12 +41,17 @@ class MasterData:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._suppliers: dict[str, Supplier | None] = {}
 
     # ------------------------------------------------------------------------------- reads
 
     def get_supplier(self, duns: str) -> Supplier | None:
-        row = self._one(schema.suppliers, schema.suppliers.c.duns, duns)
-        return None if row is None else _supplier(row)
+        """Read once per unit of work: a batch asks for the same few RES on every 814, and only a load
+        (:meth:`upsert_suppliers`) changes them."""
+        if duns not in self._suppliers:
+            row = self._one(schema.suppliers, schema.suppliers.c.duns, duns)
+            self._suppliers[duns] = None if row is None else _supplier(row)
+        return self._suppliers[duns]
 
     def get_account(self, account_number: str) -> Account | None:
         row = self._one(schema.accounts, schema.accounts.c.account_number, account_number)
@@ -57,9 +63,8 @@ class MasterData:
 
     def service_points_of(self, account_number: str) -> list[ServicePoint]:
         """The account's service points, by id."""
-        table = schema.service_points
-        query = select(table).where(table.c.account_number == account_number).order_by(table.c.service_point_id)
-        return [_service_point(row) for row in self._connection.execute(query).mappings()]
+        query = _by_key(schema.service_points, "account_number", "service_point_id")
+        return [_service_point(row) for row in self._connection.execute(query, {"key": account_number}).mappings()]
 
     def get_meter(self, meter_number: str) -> Meter | None:
         row = self._one(schema.meters, schema.meters.c.meter_number, meter_number)
@@ -67,9 +72,8 @@ class MasterData:
 
     def meters_of(self, service_point_id: str) -> list[Meter]:
         """The service point's meters, by number."""
-        table = schema.meters
-        query = select(table).where(table.c.service_point_id == service_point_id).order_by(table.c.meter_number)
-        return [_meter(row) for row in self._connection.execute(query).mappings()]
+        query = _by_key(schema.meters, "service_point_id", "meter_number")
+        return [_meter(row) for row in self._connection.execute(query, {"key": service_point_id}).mappings()]
 
     def calendar_inputs(self) -> tuple[dict[date, str], dict[str, tuple[date, ...]]]:
         """What :class:`processor.calendar.Calendar` is built from: holidays and the read schedule."""
@@ -105,6 +109,7 @@ class MasterData:
     # ------------------------------------------------------------------------------ writes
 
     def upsert_suppliers(self, rows: Iterable[Supplier]) -> int:
+        self._suppliers.clear()
         values = [{"duns": s.duns, "name": s.name, "ucb_por": s.ucb_por.value, "sbo": s.sbo.value} for s in rows]
         return upsert(self._connection, schema.suppliers, values, ["duns"])
 
@@ -169,13 +174,20 @@ class MasterData:
     # ----------------------------------------------------------------------------- helpers
 
     def _one(self, table: Table, key: Column[Any], value: object) -> RowMapping | None:
-        return self._connection.execute(select(table).where(key == value)).mappings().first()
+        return self._connection.execute(_by_key(table, key.name), {"key": value}).mappings().first()
 
     def _existing(self, column: Column[Any], keys: Iterable[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunks(sorted(set(keys))):
             found.update(self._connection.scalars(select(column).where(column.in_(chunk))))
         return found
+
+
+@cache
+def _by_key(table: Table, key: str, order: str | None = None) -> Executable:
+    """The rows whose ``key`` is the bound ``key``: built once, the handlers ask for every set (statements)."""
+    query = select(table).where(table.c[key] == bindparam("key"))
+    return query if order is None else query.order_by(table.c[order])
 
 
 def _chunks(keys: Sequence[str]) -> Iterable[Collection[str]]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Connection, RowMapping, and_, or_, select, update
+from sqlalchemy import Connection, Executable, RowMapping, and_, bindparam, insert, or_, select, update
 
 from processor.store import schema
 from processor.store.records import (
@@ -59,11 +60,7 @@ class Switching:
             "st02": request.st02,
             "updated_at": request.received_at,
         }
-        table = schema.switch_requests
-        request_id = self._connection.execute(table.insert().values(values).returning(table.c.id)).scalar_one()
-        stored = self.get_request(request_id)
-        assert stored is not None
-        return stored
+        return _request(self._connection.execute(_add_request(), values).mappings().one())
 
     def get_request(self, request_id: int) -> SwitchRequest | None:
         table = schema.switch_requests
@@ -82,23 +79,13 @@ class Switching:
         direction: Direction | None = None,
     ) -> list[SwitchRequest]:
         """Requests matching every criterion given, oldest first."""
-        table = schema.switch_requests
-        query = select(table).order_by(table.c.id)
-        if supplier is not None:
-            query = query.where(table.c.supplier == supplier)
-        if account_number is not None:
-            query = query.where(table.c.account_number == account_number)
-        if service_point_id is not None:
-            query = query.where(table.c.service_point_id == service_point_id)
-        if request_ref is not None:
-            query = query.where(table.c.request_ref == request_ref)
-        if kinds is not None:
-            query = query.where(table.c.kind.in_([kind.value for kind in kinds]))
-        if statuses is not None:
-            query = query.where(table.c.status.in_([status.value for status in statuses]))
-        if direction is not None:
-            query = query.where(table.c.direction == direction.value)
-        return [_request(row) for row in self._connection.execute(query).mappings()]
+        given = {"supplier": supplier, "account_number": account_number, "service_point_id": service_point_id,
+                 "request_ref": request_ref, "direction": None if direction is None else direction.value,
+                 "kinds": None if kinds is None else [kind.value for kind in kinds],
+                 "statuses": None if statuses is None else [status.value for status in statuses]}
+        values = {name: value for name, value in given.items() if value is not None}
+        query = _find_requests(tuple(values))
+        return [_request(row) for row in self._connection.execute(query, values).mappings()]
 
     def set_status(
         self,
@@ -150,16 +137,44 @@ class Switching:
     def supplier_on(self, service_point_id: str, day: date) -> SupplyPeriod | None:
         """The period that decides who supplies the point on ``day``: among those covering it, the
         latest start, ties to the latest recorded (see :class:`~processor.store.records.NewSupplyPeriod`)."""
-        table = schema.supply_history
-        query = (
-            select(table)
-            .where(and_(table.c.service_point_id == service_point_id, table.c.start_date <= day,
-                        or_(table.c.end_date.is_(None), table.c.end_date >= day)))
-            .order_by(table.c.start_date.desc(), table.c.id.desc())
-            .limit(1)
-        )
-        row = self._connection.execute(query).mappings().first()
+        row = self._connection.execute(_supplier_on(), {"point": service_point_id, "day": day}).mappings().first()
         return None if row is None else _period(row)
+
+
+# The statements run for every 814 a batch handles, built once (processor.store.statements).
+
+
+@cache
+def _add_request() -> Executable:
+    table = schema.switch_requests
+    return insert(table).returning(*table.columns)
+
+
+@cache
+def _find_requests(criteria: tuple[str, ...]) -> Executable:
+    """``find_requests`` with the criteria named in ``criteria`` (the kinds and statuses as IN lists)."""
+    table = schema.switch_requests
+    query = select(table).order_by(table.c.id)
+    for name in criteria:
+        if name == "kinds":
+            query = query.where(table.c.kind.in_(bindparam(name, expanding=True)))
+        elif name == "statuses":
+            query = query.where(table.c.status.in_(bindparam(name, expanding=True)))
+        else:
+            query = query.where(table.c[name] == bindparam(name))
+    return query
+
+
+@cache
+def _supplier_on() -> Executable:
+    table = schema.supply_history
+    return (
+        select(table)
+        .where(and_(table.c.service_point_id == bindparam("point"), table.c.start_date <= bindparam("day"),
+                    or_(table.c.end_date.is_(None), table.c.end_date >= bindparam("day"))))
+        .order_by(table.c.start_date.desc(), table.c.id.desc())
+        .limit(1)
+    )
 
 
 def _request(row: RowMapping) -> SwitchRequest:
