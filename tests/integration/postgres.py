@@ -80,7 +80,7 @@ class PostgresServer:
 
         with psycopg.connect(host=self.host, port=self.port, user=self.user, dbname=database,
                              autocommit=True) as connection:
-            connection.execute(sql)  # type: ignore[arg-type]
+            connection.execute(sql)
 
     def database(self, template: str | None = None) -> str:
         """A new empty database (or a copy of ``template``); its URL."""
