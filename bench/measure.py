@@ -137,6 +137,7 @@ def m_produce(hourly: str, out: str) -> Result:
     from edi.validate import validate_stream
 
     producer, reports = _usage_reports(hourly)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with open(out, "w", encoding="ascii", newline="") as dst:
         segments = gen.write_interchange(dst, "867", (render(r) for r in reports), gen.UTILITY_DUNS,

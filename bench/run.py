@@ -319,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         s814.notes.append("Worker throughput: `bench/workers.py` (`batch_throughput`) is not there: skipped.")
 
     print(f"867 production, {sizes.points:,} interval service points", file=sys.stderr)
+    files = inputs(work, sizes)  # made again if the folder went meanwhile (a `make clean` during a 25-min run)
     produce = measure("produce", f"867s written and self-checked, {sizes.points:,} points × {gen.HOURS} h",
                       timeout=3600, hourly=str(files["hourly"]), out=str(work / "produced.x12"))
     if not produce.failed:
