@@ -6,10 +6,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint type golden-update bench clean
 
-# Tests of work still in progress (issues 7, 8, 9: fuzzing, fault injection, privacy scan, workers):
+# Tests of work still in progress (issues 7, 8: fuzzing, fault injection, privacy scan):
 # kept in the tree, not yet part of `make test`; run them with `make test WIP=`.
-WIP ?= --ignore=tests/fuzz --ignore=tests/integration/test_faults.py --ignore=tests/integration/test_privacy.py \
-	--ignore=tests/integration/test_workers.py
+WIP ?= --ignore=tests/fuzz --ignore=tests/integration/test_faults.py --ignore=tests/integration/test_privacy.py
 
 $(STAMP): requirements.txt requirements-dev.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,7 +27,7 @@ test: install
 	bash tools/ensure-postgres.sh
 	$(BIN)/ruff check edi processor tests tools
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n 2 $(WIP)
+	$(BIN)/pytest -q -n 2 --dist loadgroup $(WIP)
 
 lint: install
 	$(BIN)/ruff check edi processor tests tools
@@ -42,6 +41,7 @@ golden-update: install
 # Benchmarks (not tests): generated inputs, one process per measurement, pinned to one core; the table
 # is printed and saved as bench/results.md. QUICK=1 scales the inputs down 10x (minutes instead of ~25).
 bench: $(STAMP)
+	bash tools/ensure-postgres.sh
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
 
 clean:

@@ -380,6 +380,7 @@ def test_workers_on_sqlite_are_refused_with_a_reason(tmp_path: Path) -> None:
     site = BatchEnv(tmp_path)
     site.config.write_text(f'[paths]\nlock = "{tmp_path / "batch.lock"}"\n'
                            f'inbox = "{tmp_path / "inbox"}"\n[database]\nurl = "sqlite:///{tmp_path / "edi.db"}"\n')
+    site.edi("load", "suppliers", str(SAMPLES / "master" / "suppliers.csv"), check=True)  # a database in use
     done = site.edi("batch", "--workers", "4")
     assert done.returncode == 2
     assert "needs PostgreSQL" in done.stderr and "--workers 1" in done.stderr
