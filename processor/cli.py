@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -210,10 +211,10 @@ def load_cmd(ctx: click.Context, kind: str, csv_path: str) -> None:
 
 
 @contextmanager
-def _open_store(app: App) -> Iterator[Store]:
+def _open_store(app: App, create: bool = True) -> Iterator[Store]:
     """The store, or exit 3 naming the database when it cannot be opened (infrastructure)."""
     try:
-        store = Store.open(app.db_url)
+        store = Store.open(app.db_url, create=create)
     except StoreError as exc:
         _fail(f"database {app.db_url}: {exc}", code=3)
         raise  # unreachable: _fail exits
@@ -245,8 +246,9 @@ def batch_cmd(ctx: click.Context, as_of: str | None, workers: int) -> None:
     except BatchRunning as exc:
         _fail(str(exc), code=2)
         return
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a stop, like Ctrl-C: exit 3, not killed mid-word
     try:
-        with _open_store(app) as store:
+        with _open_store(app, create=False) as store:  # never a new, empty database: it would reject everything
             try:
                 check_workers(store.shared, workers)
             except WorkersNeedPostgres as exc:
@@ -270,13 +272,25 @@ def batch_cmd(ctx: click.Context, as_of: str | None, workers: int) -> None:
             finally:
                 for folder in (channels.inbox, channels.outbox, channels.archive, channels.quarantine):
                     folder.close()
+    except (KeyboardInterrupt, Interrupted) as exc:
+        why = exc.args[0] if isinstance(exc, Interrupted) else "SIGINT"
+        _fail(f"interrupted by {why}, the run stopped (a rerun resumes safely)", code=3)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         lock.release()
     saved = save_report(report, paths.reports)
     for line in report.summary_lines():
         click.echo(line)
     click.echo(f"report: {saved}")
     sys.exit(report.exit_code)
+
+
+class Interrupted(BaseException):
+    """SIGTERM during a batch: unwinds like Ctrl-C (a BaseException, so no ``except Exception`` swallows it)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signal.Signals(signum).name)
 
 
 def _progress_bar() -> Callable[[int, int, str], None]:

@@ -25,6 +25,7 @@ head inside one transaction, which both databases can roll back, DDL included.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -160,6 +161,48 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None: never migrated)."""
     with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def require_existing(url: str | URL) -> None:
+    """Raise :class:`StoreError` unless ``url`` names a database that exists and holds our schema.
+
+    For the commands that must never start on a new, empty database (the batch): a missing SQLite file
+    is a missing volume or a wrong ``[database] url``, and a run without accounts would reject every
+    request and send those rejections. Checked without creating anything (``edi load`` creates).
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"not a database URL: {url!s}") from None
+    if parsed.get_backend_name() == "sqlite" and not _sqlite_memory(parsed):
+        path = Path(str(parsed.database))
+        if not path.is_file():
+            raise StoreError(f"{describe(parsed)} does not exist (a missing volume or a wrong [database] url?); "
+                             "refusing to start on a new, empty database (`edi load` creates one)")
+        revision = _sqlite_revision(path, describe(parsed))
+    else:
+        engine = create_engine(parsed)
+        try:
+            revision = current_revision(engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the database {describe(parsed)}: {exc}") from exc
+        finally:
+            engine.dispose()
+    if revision is None:
+        raise StoreError(f"{describe(parsed)} holds no gateway schema; refusing to start on a new, empty "
+                         "database (`edi load` creates one)")
+
+
+def _sqlite_revision(path: Path, name: str) -> str | None:
+    """The revision of a SQLite file, read without writing a byte (our engine would switch it to WAL)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone() is None:
+                return None
+            row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read the database {name}: {exc}") from exc
+    return None if row is None else str(row[0])
 
 
 def migrate(target: str | URL | Engine) -> str:

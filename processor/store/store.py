@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from processor.store.batch_queue import BatchQueue, LocalQueue, Presence, WorkQueue, presence
-from processor.store.database import READ_ONLY, StoreError, create_engine, describe, migrate
+from processor.store.database import READ_ONLY, StoreError, create_engine, describe, migrate, require_existing
 from processor.store.records import Account, Meter, ServicePoint, Supplier
 from processor.store.statements import advisory_key
 from processor.store.unit_of_work import UnitOfWork
@@ -35,12 +35,16 @@ class Store:
         self._queue_engine: Engine | None = None  #: PostgreSQL: the work queue's, committing asynchronously
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, *, create: bool = True) -> Store:
         """Connect to ``url`` (``sqlite:///var/edi.db``, ``postgresql://…``) and migrate it to head.
 
         A SQLite file and its directory are created when missing; ``sqlite://`` is an in-memory
-        database for tests (one connection, so no concurrency). Raises :class:`StoreError`.
+        database for tests (one connection, so no concurrency). ``create=False`` (the batch): the
+        database must exist and hold our schema already (:func:`require_existing`). Raises
+        :class:`StoreError`.
         """
+        if not create:
+            require_existing(url)
         engine = create_engine(url)
         try:
             migrate(engine)

@@ -19,6 +19,7 @@ traceback (the signals excepted: they end the process from outside).
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import resource
@@ -144,17 +145,31 @@ def tiny_tmpfs(mountpoint: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mountpoint)], check=False)
 
 
-def test_disk_full_while_writing_outbound_files(tmp_path: Path, loaded: BatchEnv,
+def originals() -> dict[str, bytes]:
+    """What was dropped into the inbox, by name: an archived or quarantined file must be exactly that."""
+    dropped = {p.name: p.read_bytes() for p in [*inbound_samples(), *(SAMPLES / "bad" / n for n in BROKEN)]}
+    return {**dropped, "zz-resent-copy.x12": inbound_samples()[0].read_bytes()}
+
+
+@pytest.mark.parametrize("folder", ["outbox", "archive", "quarantine"])
+def test_disk_full_while_writing_outbound_files(folder: str, tmp_path: Path, loaded: BatchEnv,
                                                 clean: tuple[dict[str, object], float]) -> None:
+    """The folder on an 8 KiB tmpfs of its own (two pages): the third file written there fails with ENOSPC."""
     env = site(tmp_path, loaded)
-    with tiny_tmpfs(env.folder("outbox"), "8k") as outbox:
+    with tiny_tmpfs(env.folder(folder), "8k") as full:
         done = env.edi("batch", "--as-of", AS_OF)
-        assert_stopped_cleanly(done, "No space left on device", str(outbox))
-        assert len(visible(outbox)) < len(clean[0]["outbox"])  # type: ignore[arg-type]
-        for name, data in visible(outbox).items():  # what made it out is complete, never a torso
-            assert data == clean[0]["outbox"][name]  # type: ignore[index]
-        assert not [p for p in outbox.iterdir() if p.name.startswith(".tmp.")], "a temp file was left behind"
-        subprocess.run(["mount", "-o", "remount,size=4m", str(outbox)], check=True)
+        assert_stopped_cleanly(done, "No space left on device", str(full))
+        written = visible(full)
+        assert written, "the fault hit before anything was written there"
+        for name, data in written.items():  # what made it out is complete, never a torso
+            if folder == "outbox":
+                assert data == clean[0]["outbox"][name]  # type: ignore[index]
+            elif name.endswith(".error.json"):
+                json.loads(data)
+            else:
+                assert data == originals()[Path(name).name]
+        assert not [p for p in full.rglob(".tmp.*")], "a temp file was left behind"
+        subprocess.run(["mount", "-o", "remount,size=4m", str(full)], check=True)
         finish(env)
         assert_like_clean(snapshot(env), clean[0])
 
@@ -165,18 +180,17 @@ def _file_size_limit(limit: int) -> Callable[[], None]:
     return apply
 
 
-@pytest.mark.parametrize("limit", [1_500, 60_000, 400_000])
+@pytest.mark.parametrize("limit", [1_500, 60_000, 250_000])
 def test_disk_full_everywhere_with_ulimit_f(limit: int, tmp_path: Path, loaded: BatchEnv,
                                             clean: tuple[dict[str, object], float]) -> None:
-    """RLIMIT_FSIZE: archive, quarantine, outbox and the SQLite database and its WAL all hit the wall at
-    ``limit`` bytes, wherever the run happens to be when the first write crosses it."""
+    """RLIMIT_FSIZE: every file the run writes (the SQLite database, its WAL and shared memory first: they
+    are the largest) hits the wall at ``limit`` bytes: at the start (1.5 KB), at the first transaction
+    set (60 KB), a few files into the run (250 KB)."""
     env = site(tmp_path, loaded)
     done = subprocess.run([EDI, "--config", str(env.config), "--log-format", "json", "batch", "--as-of", AS_OF],
                           cwd=env.root, capture_output=True, text=True, timeout=120,
                           preexec_fn=_file_size_limit(limit))
-    assert done.returncode in (0, 1, 3), done.stderr[-3000:]
-    if done.returncode == 3:
-        assert_stopped_cleanly(done)
+    assert_stopped_cleanly(done, "database")
     finish(env)
     assert_like_clean(snapshot(env), clean[0])
 
@@ -206,11 +220,14 @@ def test_database_locked_briefly_the_batch_waits(tmp_path: Path, loaded: BatchEn
                                                  clean: tuple[dict[str, object], float]) -> None:
     env = site(tmp_path, loaded)
     with sqlite_write_lock(env.db) as holder:
+        started = time.monotonic()
         process = env.start_batch(AS_OF)
         time.sleep(3)
+        assert process.poll() is None, "the run ended while the database was locked"
         holder.kill()
     _, err = process.communicate(timeout=120)
     assert process.returncode == 1, err[-3000:]
+    assert time.monotonic() - started >= 3
     state = snapshot(env)
     with sqlite3.connect(env.db) as db:
         db.execute("DROP TABLE IF EXISTS lock_holder")  # the locker's table, never committed anyway
@@ -273,13 +290,23 @@ def test_database_file_unreadable_stops_the_run(tmp_path: Path, loaded: BatchEnv
 def test_a_signal_at_a_random_point_then_rerun_equals_one_clean_run(
         sig: signal.Signals, trial: int, tmp_path: Path, loaded: BatchEnv,
         clean: tuple[dict[str, object], float]) -> None:
-    expected, duration = clean
-    rng = random.Random(f"{sig.name}:{trial}")
+    """The signal is sent after a random number of the run's log lines (one or more per file, 18 files), so
+    it always lands mid-run. SIGTERM and SIGINT stop the run with exit 3 and a one-line reason; SIGKILL
+    gives no chance to say anything."""
+    expected, _ = clean
+    lines = random.Random(f"{sig.name}:{trial}").randint(1, 15)
     env = site(tmp_path, loaded)
     process = env.start_batch(AS_OF)
-    time.sleep(rng.uniform(0.3, max(0.4, duration)))
+    assert process.stderr is not None
+    for _ in range(lines):
+        assert process.stderr.readline(), "the run ended before the signal"
     process.send_signal(sig)
-    process.communicate(timeout=120)
+    _, err = process.communicate(timeout=120)
+    if sig == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+    else:
+        assert process.returncode == 3, err[-2000:]
+        assert f"interrupted by {sig.name}" in err and "Traceback" not in err, err[-2000:]
     finish(env)
     assert_like_clean(snapshot(env), expected)
 
@@ -319,7 +346,7 @@ def clean_sftp(tmp_path_factory: pytest.TempPathFactory, loaded: BatchEnv,
 def test_sftp_sessions_killed_mid_run_then_rerun_equals_one_clean_run(
         trial: int, tmp_path: Path, loaded: BatchEnv, sshd: SshServer,
         clean_sftp: tuple[dict[str, object], float]) -> None:
-    expected, duration = clean_sftp
+    expected, _ = clean_sftp
     remote = tmp_path / "remote"
     env = sftp_site(tmp_path / "site", loaded, sshd, remote)
     process = env.start_batch(AS_OF)
@@ -328,13 +355,14 @@ def test_sftp_sessions_killed_mid_run_then_rerun_equals_one_clean_run(
         while not any(p.name.startswith(".claimed.") for p in (remote / "inbox").iterdir()):
             assert time.monotonic() < deadline and process.poll() is None
             time.sleep(0.001)
-    else:
-        time.sleep(random.Random(trial).uniform(0.2, max(0.3, duration * 0.9)))
+    else:  # after a random number of the run's log lines: mid-run, files still to read and answers to write
+        assert process.stderr is not None
+        for _ in range(random.Random(trial).randint(1, 15)):
+            assert process.stderr.readline(), "the run ended before the fault"
     killed = sshd.kill_sessions()
     _, err = process.communicate(timeout=180)
-    if killed and process.returncode == 3:
-        assert "Traceback" not in err, err[-3000:]
-        assert sshd.host in err or "sftp" in err.lower(), err[-2000:]
+    assert killed, "no SFTP session to kill: the fault was not injected"
+    assert_stopped_cleanly(subprocess.CompletedProcess(process.args, process.returncode, "", err), sshd.host)
     finish(env)
     assert_like_clean(snapshot(env, remote / "outbox", remote / "inbox"), expected)
 

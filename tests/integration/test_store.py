@@ -168,6 +168,21 @@ def test_a_database_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> N
         Store.open(f"sqlite:///{tmp_path / 'dir.db'}")
 
 
+def test_without_create_a_missing_or_empty_database_is_refused_and_nothing_is_created(tmp_path: Path) -> None:
+    """What the batch opens with: a new, empty database would reject every request (SECURITY.md)."""
+    missing = tmp_path / "gone" / "edi.db"
+    with pytest.raises(StoreError, match="does not exist"):
+        Store.open(f"sqlite:///{missing}", create=False)
+    assert not missing.parent.exists()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(StoreError, match="no gateway schema"):
+        Store.open(f"sqlite:///{empty}", create=False)
+    assert empty.stat().st_size == 0
+    with Store.open(f"sqlite:///{empty}"), Store.open(f"sqlite:///{empty}", create=False) as store:
+        assert store.dialect == "sqlite"  # once created (edi load), it opens
+
+
 def test_an_in_memory_database_works_for_quick_tests() -> None:
     with Store.open("sqlite://") as store:
         seed(store)
