@@ -305,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (ROOT / "bench" / "workers.py").exists():
         n_files = 100 if args.quick else 500
         rows = []
-        for database, workers in (("sqlite", 1), ("postgresql", 1), ("postgresql", 2)):
+        for database, workers in (("sqlite", 1), ("postgresql", 1), ("postgresql", 2), ("postgresql", 4)):
             row = measure("workers", f"`edi batch --workers {workers}`, {database}, {n_files:,} small files",
                           timeout=900, database=database, workers=workers, files=n_files)
             if not row.failed:
