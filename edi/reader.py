@@ -135,6 +135,10 @@ class X12Reader:
             self._problem(position, "ISA", "read.isa-segment-terminator",
                           f"the segment terminator after ISA16 is not usable: {terminator!r}", ta1="024")
             return None
+        if terminator in buf[i:p]:  # an ISA value holding the terminator could never be written back
+            self._problem(position, "ISA", "read.isa-segment-terminator",
+                          f"the segment terminator {terminator!r} also occurs inside the ISA", ta1="024")
+            return None
         length = p + 3 - i
         if length != ISA_LENGTH:
             self._problem(position, "ISA", "read.isa-length",

@@ -1157,6 +1157,9 @@ def build_bad_catalogue() -> None:
         tail=isa.replace("*T*>~", "*T**~") + "\n" + rest)
     bad(BEYOND + "bad_isa_terminator_letter.x12", "the segment terminator after ISA16 is a letter", [],
         [{"position": 1, "segment_id": "ISA", "ta1": "024"}], tail=isa.replace("*T*>~", "*T*>X") + "\n" + rest)
+    bad(BEYOND + "bad_isa_line_break_inside.x12", "a line break inside ISA06, and the newline is the terminator: "
+        "the ISA cannot be read", [], [{"position": 1, "segment_id": "ISA", "ta1": "024"}],
+        tail=isa.replace("*T*>~", "*T*>\n").replace("*01*987654321", "*01*98765\r\n4321", 1) + rest.replace("~", "\n"))
     bad(BEYOND + "bad_isa_truncated.x12", "the file stops inside the ISA", [], [{"position": 1, "segment_id": "ISA",
                                                                         "ta1": "024"}], tail=isa[:40])
     bad(BEYOND + "bad_isa13_not_numeric.x12", "ISA13 (control number) holds letters", [],
