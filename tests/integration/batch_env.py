@@ -1,7 +1,7 @@
-"""A throwaway batch installation for tests: config, SQLite database, folders, master data loaded.
+"""A throwaway batch installation for tests: config, database, folders, master data loaded.
 
 Everything real: the `edi` console script in a subprocess (so SIGKILL is a real SIGKILL), a SQLite
-file, local drop folders on disk.
+file (or, given a ``url``, a database on the tests' PostgreSQL server), local drop folders on disk.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ KINDS = ("suppliers", "accounts", "service-points", "meters", "schedule", "holid
 @dataclass(frozen=True)
 class BatchEnv:
     root: Path
+    url: str | None = None  #: a PostgreSQL database's URL; None: the SQLite file :attr:`db`
 
     @property
     def config(self) -> Path:
@@ -32,6 +33,10 @@ class BatchEnv:
     @property
     def db(self) -> Path:
         return self.root / "edi.db"
+
+    @property
+    def db_url(self) -> str:
+        return self.url or f"sqlite:///{self.db}"
 
     def folder(self, name: str) -> Path:
         return self.root / name
@@ -65,6 +70,12 @@ class BatchEnv:
             "outbound_files": "SELECT name, receiver, st01, isa13, gs06, written_at IS NOT NULL FROM outbound_files "
                               "ORDER BY name",
         }
+        if self.url is not None:
+            import psycopg
+
+            with psycopg.connect(self.url) as connection:
+                return {name: [list(row) for row in connection.execute(sql)]
+                        for name, sql in queries.items()}
         with sqlite3.connect(self.db) as db:
             return {name: [list(row) for row in db.execute(sql)] for name, sql in queries.items()}
 
@@ -73,21 +84,22 @@ class BatchEnv:
                                                           key=lambda p: p.stat().st_mtime_ns)]
 
 
-def make_env(root: Path, template: BatchEnv | None = None) -> BatchEnv:
-    """A new installation; with ``template``, its loaded database is copied instead of loading again."""
-    env = BatchEnv(root)
+def make_env(root: Path, template: BatchEnv | None = None, *, url: str | None = None) -> BatchEnv:
+    """A new installation; with ``template``, its loaded database is copied instead of loading again; with
+    ``url``, the database is that one (PostgreSQL, master data already loaded: ``postgres.sample_database``)."""
+    env = BatchEnv(root, url)
     root.mkdir(parents=True, exist_ok=True)
     env.config.write_text(
         "[paths]\n"
         + "".join(f'{k} = "{root / k}"\n' for k in ("inbox", "outbox", "archive", "quarantine", "reports"))
         + f'lock = "{root / "batch.lock"}"\n'
-        + f'[database]\nurl = "sqlite:///{env.db}"\n')
-    if template is not None:
+        + f'[database]\nurl = "{env.db_url}"\n')
+    if url is None and template is not None:
         for suffix in ("", "-wal", "-shm"):
             source = Path(str(template.db) + suffix)
             if source.exists():
                 shutil.copy(source, str(env.db) + suffix)
-    else:
+    elif url is None:
         for kind in KINDS:
             env.edi("load", kind, str(SAMPLES / "master" / f"{kind}.csv"), check=True)
     env.folder("inbox").mkdir(exist_ok=True)

@@ -198,6 +198,29 @@ def shared_postgres() -> PostgresServer:
 BACKENDS = ("sqlite", "postgresql")
 
 
+def load_sample_master_data(url: str) -> None:
+    """Load ``samples/master`` (every kind, in dependency order) into the database at ``url``."""
+    from processor.load import KINDS, load_csv
+    from processor.store import Store
+
+    samples = Path(__file__).resolve().parents[2] / "samples" / "master"
+    with Store.open(url) as store:
+        for kind in KINDS:
+            assert load_csv(store, kind, samples / f"{kind}.csv").ok, kind
+
+
+@contextmanager
+def sample_database() -> Iterator[str]:
+    """A new database on this process's PostgreSQL server holding the sample master data (copied from a
+    template loaded once), dropped afterwards: what ``edi load`` of ``samples/master`` would leave."""
+    server = shared_postgres()
+    url = server.database(server.template("sample-master-data", load_sample_master_data))
+    try:
+        yield url
+    finally:
+        server.drop(url)
+
+
 @contextmanager
 def fresh_database(backend: str, directory: Path, *, migrated: bool = True) -> Iterator[str]:
     """A new database's URL: a SQLite file in ``directory``, or a database on this process's PostgreSQL

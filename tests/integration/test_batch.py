@@ -1,4 +1,5 @@
-"""The nightly batch end to end: every file accounted for, every set answered once, nothing sent twice."""
+"""The nightly batch end to end, on SQLite and PostgreSQL: every file accounted for, every set answered once, nothing
+sent twice."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import os
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from edi.guide import GuideValidator
 from edi.validate import validate_file
 from tests.integration.batch_env import BatchEnv, inbound_samples, make_env
+from tests.integration.postgres import BACKENDS, sample_database
 from tests.support import MAPS, ROOT, SAMPLES, arrive
 
 AS_OF = "2026-10-22T08:00:00"
@@ -25,9 +28,14 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> BatchEnv:
     return make_env(tmp_path_factory.mktemp("template"))
 
 
-@pytest.fixture
-def env(tmp_path: Path, loaded: BatchEnv) -> BatchEnv:
-    return make_env(tmp_path / "site", template=loaded)
+@pytest.fixture(params=BACKENDS)
+def env(request: pytest.FixtureRequest, tmp_path: Path, loaded: BatchEnv) -> Iterator[BatchEnv]:
+    """A site with the sample master data on SQLite (a copy of ``loaded``) or on PostgreSQL."""
+    if request.param == "sqlite":
+        yield make_env(tmp_path / "site", template=loaded)
+        return
+    with sample_database() as url:
+        yield make_env(tmp_path / "site", url=url)
 
 
 def test_every_inbound_file_is_archived_or_quarantined(env: BatchEnv) -> None:
@@ -132,7 +140,8 @@ def test_a_claimed_file_left_by_a_crashed_run_is_resumed(env: BatchEnv) -> None:
 
 
 def test_infrastructure_failure_exits_3(env: BatchEnv) -> None:
-    env.config.write_text(env.config.read_text().replace(f"sqlite:///{env.db}", "sqlite:////proc/nope/edi.db"))
+    unusable = "sqlite:////proc/nope/edi.db" if env.url is None else "postgresql://edi@127.0.0.1:1/edi"
+    env.config.write_text(env.config.read_text().replace(env.db_url, unusable))
     done = env.edi("batch", "--as-of", AS_OF)
     assert done.returncode == 3 and "database" in done.stderr
 

@@ -1,4 +1,4 @@
-"""The 810 handler against a real SQLite store loaded with the sample master data.
+"""The 810 handler against a real store (SQLite and PostgreSQL) loaded with the sample master data.
 
 Each test records the 867s the utility sent (as ``processor.usage`` does), runs the handler in a unit of work the
 way the batch does, and checks the outcome, the invoice and bill-line state, and that every 824 renders to a
@@ -36,6 +36,7 @@ from processor.store.records import (
     RequestStatus,
     UsageStatus,
 )
+from tests.integration.postgres import BACKENDS, sample_database
 from tests.support import MAPS, SAMPLES
 
 BRIGHT = "987654321"
@@ -51,8 +52,12 @@ def guide() -> GuideValidator:
     return GuideValidator.from_map_dir(MAPS)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "postgresql":
+        with sample_database() as url, Store.open(url) as opened:
+            yield opened
+        return
     with Store.open(f"sqlite:///{tmp_path / 'edi.db'}") as opened:
         for kind in KINDS:
             assert load_csv(opened, kind, SAMPLES / "master" / f"{kind}.csv").ok

@@ -32,24 +32,21 @@ from sqlalchemy import Select, select
 
 from processor.store import schema
 from processor.store.database import READ_ONLY, create_engine
-from tests.integration.batch_env import EDI, KINDS, BatchEnv, make_env
+from tests.integration.batch_env import EDI, BatchEnv, make_env
 from tests.integration.many_files import fill_inbox
-from tests.integration.postgres import BACKENDS, PostgresServer, fresh_database, shared_postgres
+from tests.integration.postgres import (
+    BACKENDS,
+    PostgresServer,
+    fresh_database,
+    load_sample_master_data,
+    shared_postgres,
+)
 from tests.support import SAMPLES
 
 AS_OF = "2026-10-22T08:00:00"
 FILES = 2000
 #: the 2,000-file tests: one pytest-xdist worker for both, so the SQLite reference is computed once
 NIGHT = pytest.mark.xdist_group("workers-2000")
-
-
-def load_samples(url: str) -> None:
-    from processor.load import load_csv
-    from processor.store import Store
-
-    with Store.open(url) as store:
-        for kind in KINDS:
-            assert load_csv(store, kind, SAMPLES / "master" / f"{kind}.csv").ok
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,7 @@ def pg_env(root: Path, server: PostgresServer, inbox: Path | None = None, *, loc
            url: str | None = None, folders: Path | None = None) -> PgEnv:
     """A site under ``root``; with ``folders``, it shares the drop folders under that directory."""
     root.mkdir(parents=True, exist_ok=True)
-    url = url or server.database(server.template("sample-master-data", load_samples))
+    url = url or server.database(server.template("sample-master-data", load_sample_master_data))
     site = BatchEnv(root)
     shared = folders or root
     site.config.write_text(
