@@ -260,7 +260,7 @@ outbox = Table(
     Column("kind", String(40), nullable=False),
     Column("payload", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    Column("sent_file", String(255)),
+    Column("sent_file", String(255), index=True),  #: staging and writing look messages up by it (0006)
     Column("sent_at", UtcDateTime, index=True),
     Column("ledger_id", Integer, ForeignKey("ingest_ledger.id")),
     Column("source_gs06", String(9)),
