@@ -4,11 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint type golden-update bench clean
+.PHONY: install run test lint type golden-update bench fuzz clean
 
-# Tests of work still in progress (issues 7, 8: fuzzing, fault injection, privacy scan):
-# kept in the tree, not yet part of `make test`; run them with `make test WIP=`.
-WIP ?= --ignore=tests/fuzz --ignore=tests/integration/test_faults.py --ignore=tests/integration/test_privacy.py
+# Tests of work still in progress, kept in the tree but not yet part of `make test` (none at the moment);
+# e.g. WIP=--ignore=tests/some_test.py, run them anyway with `make test WIP=`.
+WIP ?=
 
 $(STAMP): requirements.txt requirements-dev.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,6 +43,15 @@ golden-update: install
 bench: $(STAMP)
 	bash tools/ensure-postgres.sh
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
+
+# The long fuzz run (not a test; `make test` runs a short, fixed profile of the same properties): FUZZ_INPUTS
+# fresh inputs through the validator, the acknowledgments, translation and, every 200 inputs, a whole batch;
+# prints the counts and exits 1 if any input raised or hung (each one saved under var/fuzz with its traceback).
+# About 0.03 s of CPU per input: the default 100,000 take some 25 minutes on two free cores.
+FUZZ_INPUTS ?= 100000
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+fuzz: $(STAMP)
+	$(BIN)/python tools/fuzz.py --inputs $(FUZZ_INPUTS) --jobs $(FUZZ_JOBS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

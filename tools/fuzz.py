@@ -32,6 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+#: inputs per hypothesis run (each with a fresh seed)
+ROUND = 500
+
+
 @dataclass
 class Tally:
     counts: Counter[str] = field(default_factory=Counter)
@@ -67,10 +71,6 @@ def worker(args: tuple[int, int, int, float, str]) -> Tally:
     tally = Tally()
     recent: list[Mutant] = []
 
-    @seed(int.from_bytes(os.urandom(8), "big") + index)
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(files())
     def one(m: Mutant) -> None:
         tally.counts["inputs"] += 1
         try:
@@ -99,7 +99,15 @@ def worker(args: tuple[int, int, int, float, str]) -> Tally:
                 tally.failures.append(_save(out, joined, "batch of: " + "; ".join(map(repr, batch)),
                                             traceback.format_exc()))
 
-    one()
+    left = examples
+    while left > 0:  # rounds of fresh seeds: one hypothesis run slows down as it grows (its tree of choices)
+        n = min(ROUND, left)
+        run = seed(int.from_bytes(os.urandom(8), "big") + index)(
+            settings(max_examples=n, deadline=None, database=None, derandomize=False, phases=[Phase.generate],
+                     suppress_health_check=list(HealthCheck))(given(files())(one)))
+        before = tally.counts["inputs"]
+        run()
+        left -= max(1, tally.counts["inputs"] - before)
     return tally
 
 
