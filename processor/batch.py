@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -342,10 +343,12 @@ class Batch:
         data = self.channels.inbox.read(claimed)
         reader = _HashingReader(io.BytesIO(data), name)
         validation = validate_reader(reader, self.guide)
+        unaddressable = _unaddressable(validation.interchanges, name)  # a partner's id never becomes a file name
+        unreadable = validation.unreadable or not validation.interchanges or bool(unaddressable)
         return _Prepared(claimed=claimed, name=name, data=data, digest=hashlib.sha256(data).hexdigest(),
                          hashes=reader.hashes, interchanges=list(validation.interchanges),
-                         findings=list(validation.findings),
-                         unreadable=validation.unreadable or not validation.interchanges, received_at=received_at)
+                         findings=[*validation.findings, *unaddressable],
+                         unreadable=unreadable, received_at=received_at)
 
     def _received(self, claimed: str) -> datetime:
         """When the file counts as received: when it arrived in the inbox, never later than the run's clock.
@@ -610,6 +613,19 @@ class _Fixed:
 
 def _processing(claim: Claim) -> bool:
     return claim.status in (ClaimStatus.NEW, ClaimStatus.RESUME)
+
+
+#: an id an answer can be addressed to, and an outbound file named after (``<receiver>_<ST01>_<ISA13>.x12``)
+_PARTNER_ID = re.compile(r"[A-Za-z0-9]{1,15}")
+
+
+def _unaddressable(interchanges: Sequence[InterchangeSummary], name: str) -> list[Finding]:
+    """A finding for each interchange whose sender (ISA06) no answer can be addressed to: its file is quarantined
+    unhandled and unanswered, since an answer's receiver becomes part of a file name (``..``, ``/``, spaces)."""
+    return [Finding(name, isa.position, "ISA", "batch.isa06-unaddressable",
+                    f"ISA06 sender id {isa.sender[1]!r} is not 1 to 15 letters and digits: no answer can be addressed",
+                    level=Level.INTERCHANGE, element=6, value=isa.sender[1], ta1="006")
+            for isa in interchanges if not _PARTNER_ID.fullmatch(isa.sender[1])]
 
 
 def _qualifier(duns: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import resource
 import shutil
 import stat
@@ -38,6 +39,9 @@ OUTSIDE_SECRET = b"OUTSIDE-THE-INBOX-6f1c2a"
 CATALOGUE = sorted([*(SAMPLES / "bad").glob("*.x12"), *(SAMPLES / "bad" / "beyond-pyx12").glob("*.x12")])
 ODD_NAMES = ["name with spaces.x12", "\u00fcn\u00efc\u00f6d\u00e9.x12", "-leading-dash.x12", "quote'in-name.x12",
              "no-extension", "UPPER.X12"]
+#: senders (ISA06, 15 characters) no answer can be addressed to: an answer's file is named after its receiver
+HOSTILE_SENDERS = {"sender-dotdot.x12": b"../../../etc/x ", "sender-slash.x12": b"98765/4321     ",
+                   "sender-space.x12": b"98765 4321     ", "sender-hidden.x12": b".profile       "}
 TA1_ONLY = (b"ISA*00*          *00*          *01*987654321      *01*012345678      "
             b"*261003*0745*U*00401*000002150*0*T*>~\nTA1*000005101*261002*0600*A*000~\nIEA*0*000002150~\n")
 
@@ -69,6 +73,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[BatchEnv, subproces
     for name in ODD_NAMES:
         (inbox / name).write_bytes(sample)
     (inbox / "ta1_only.x12").write_bytes(TA1_ONLY)
+    for name, sender in HOSTILE_SENDERS.items():
+        (inbox / name).write_bytes(sample.replace(b"*01*987654321      *", b"*01*" + sender + b"*", 1))
     (inbox / "subdir").mkdir()
     (inbox / "subdir" / "inner.x12").write_bytes(sample)
     outside = root / "outside-secret.x12"
@@ -88,7 +94,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[BatchEnv, subproces
 
 
 def regular_files() -> list[str]:
-    return sorted([*(p.name for p in CATALOGUE), "huge_segment_100mb.x12", *ODD_NAMES, "ta1_only.x12"])
+    return sorted([*(p.name for p in CATALOGUE), "huge_segment_100mb.x12", *ODD_NAMES, "ta1_only.x12",
+                   *HOSTILE_SENDERS])
 
 
 def test_the_run_ends_with_exit_1_and_no_traceback(night: tuple[BatchEnv, subprocess.CompletedProcess[str],
@@ -126,6 +133,21 @@ def test_the_huge_segment_is_skipped_and_reported(night: tuple[BatchEnv, subproc
     error = json.loads(env.files("quarantine")["huge_segment_100mb.x12.error.json"])
     assert any(f["rule"] == "read.segment-too-long" for f in error["findings"]), error["findings"]
     assert len(json.dumps(error)) < 100_000, "the 100 MB value leaked into the error file"
+
+
+def test_a_sender_no_answer_can_be_addressed_to_is_quarantined_unanswered(
+        night: tuple[BatchEnv, subprocess.CompletedProcess[str], float, int]) -> None:
+    """An answer's file is named ``<receiver>_<ST01>_<ISA13>.x12``: an ISA06 with ``..``, ``/``, a space or a
+    leading dot must never get that far (a refused name would stop every night's outbox, not just this one)."""
+    env, _, _, _ = night
+    quarantine = env.files("quarantine")
+    for name in HOSTILE_SENDERS:
+        error = json.loads(quarantine[f"{name}.error.json"])
+        assert [f["rule"] for f in error["findings"]] == ["batch.isa06-unaddressable"], error["findings"]
+    senders = {s.decode().strip() for s in HOSTILE_SENDERS.values()}
+    assert not [n for n in env.files("outbox") if any(n.startswith(s) for s in senders)]
+    named = re.compile(r"[A-Za-z0-9]{1,15}_(997|TA1|814|810|824|867)_[0-9]{9}\.x12")
+    assert all(named.fullmatch(n) for n in env.files("outbox"))
 
 
 def test_what_is_not_a_regular_file_is_left_alone_and_never_followed(
