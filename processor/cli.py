@@ -50,6 +50,7 @@ from processor.workers import WorkersNeedPostgres, check_workers
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, db_url: str | None, log_format: str | None) -> None:
     """The Illinois retail-electric EDI gateway (ANSI X12 4010, utility side)."""
+    os.umask(0o077)  # all we create is private, whatever the caller's umask: the database, reports, lock (SECURITY.md)
     logs.configure(log_format)
     ctx.obj = {"config_path": config_path, "db_url": db_url}
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -25,7 +27,7 @@ import pytest
 
 from processor.privacy import mask_finding, mask_identifier, mask_report, mask_sensitive, redact_secrets, scrub
 from tests.fuzz.batch_harness import template_db
-from tests.integration.batch_env import BatchEnv, inbound_samples, make_env
+from tests.integration.batch_env import EDI, BatchEnv, inbound_samples, make_env
 from tests.support import SAMPLES
 
 AS_OF = "2026-10-22T08:00:00"
@@ -209,6 +211,29 @@ def test_an_sftp_password_is_refused_and_never_printed(tmp_path: Path) -> None:
     assert done.returncode in (2, 3), done.stderr[-2000:]
     assert "Hunter2-Pw-0815" not in done.stdout + done.stderr
     assert "password" in done.stderr.lower()
+
+
+def test_what_a_run_creates_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    """The database (customers' data), its WAL, the reports and the lock: 0o600 files in 0o700 folders."""
+    root = tmp_path / "site"
+    env = make_env(root, template=_template(tmp_path))
+    env.db.unlink()
+    var = root / "var"
+    env.config.write_text(env.config.read_text().replace(str(root / "reports"), str(var / "reports"))
+                          .replace(f"sqlite:///{env.db}", f"sqlite:///{var / 'edi.db'}"))
+
+    def edi(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([EDI, "--config", str(env.config), *args], capture_output=True, text=True,
+                              preexec_fn=lambda: os.umask(0o002), timeout=120)
+
+    for kind in ("suppliers", "accounts"):
+        assert edi("load", kind, str(SAMPLES / "master" / f"{kind}.csv")).returncode == 0
+    done = edi("batch", "--as-of", AS_OF)
+    assert done.returncode == 0, done.stderr[-2000:]
+    created = list(var.rglob("*"))
+    assert {p.name for p in created} >= {"edi.db", "reports"} and any(p.suffix == ".json" for p in created)
+    for path in [var, *created]:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
 
 
 def _template(tmp_path: Path) -> BatchEnv:
