@@ -35,7 +35,7 @@ from processor.channels import ChannelError
 from processor.clock import FixedClock, parse_as_of
 from processor.config import ConfigError
 from processor.load import KINDS, load_csv
-from processor.privacy import redact_secrets
+from processor.privacy import redact_secrets, scrub
 from processor.store import Store, StoreError
 from processor.usage.cli import usage
 from processor.workers import WorkersNeedPostgres, check_workers
@@ -135,7 +135,10 @@ def translate_cmd(source: str, output: str | None, target: str | None) -> None:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {redact_secrets(message)}", err=True)  # a URL in a message keeps its password to itself
+    """``error: MESSAGE`` on one line, and exit: an exception's further lines (a driver's hints, the SQL and
+    its parameters, which may hold customers' data) are left out, a URL's password is never shown."""
+    lines = redact_secrets(message).strip().splitlines()
+    click.echo(f"error: {lines[0] if lines else message}", err=True)
     sys.exit(code)
 
 
@@ -258,7 +261,7 @@ def batch_cmd(ctx: click.Context, as_of: str | None, workers: int) -> None:
             try:
                 channels = app.channels()
             except ChannelError as exc:
-                _fail(f"folders: {exc}", code=3)
+                _fail(scrub(f"folders: {exc}"), code=3)
                 return
             try:
                 batch = app.batch(store, channels)
@@ -268,7 +271,7 @@ def batch_cmd(ctx: click.Context, as_of: str | None, workers: int) -> None:
                     batch.progress = _progress_bar()
                 report = batch.run()
             except (ChannelError, StoreError, OSError) as exc:
-                _fail(f"infrastructure failure, the run stopped (a rerun resumes safely): {exc}", code=3)
+                _fail(scrub(f"infrastructure failure, the run stopped (a rerun resumes safely): {exc}"), code=3)
                 return
             finally:
                 for folder in (channels.inbox, channels.outbox, channels.archive, channels.quarantine):

@@ -57,7 +57,8 @@ _SEPARATORS = r"[*|!^~:\x1c\x1d\x1e\x1f+]"
 _N1 = re.compile(rf"\b(N1(?P<sep>{_SEPARATORS})(?:{_CUSTOMER_N1}))(?P=sep)[^\r\n~'\x1c]*")
 #: N2 (more name), N3 (street), N4 (city, state, ZIP), PER (contact name and numbers): mask every element
 _ADDRESS = re.compile(rf"\b(N2|N3|N4|PER)(?P<sep>{_SEPARATORS})[^\r\n~'\x1c]*")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+#: an e-mail address, but not the ``user@host`` of a URL (``sftp://edi@sftp.example.net``: ours, and needed)
+_EMAIL = re.compile(r"(?<![\w.%+/-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 #: a phone number written with separators: (217) 555-0100, 217-555-0100, 217.555.0100, +1 217 555 0100
 _PHONE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])")
 #: ten or more digits in a row: an account, service point or similar number (or a bare phone number)

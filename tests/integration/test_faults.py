@@ -80,9 +80,11 @@ def assert_like_clean(got: dict[str, object], clean: dict[str, object]) -> None:
 
 
 def assert_stopped_cleanly(done: subprocess.CompletedProcess[str], *words: str) -> None:
-    """Exit 3 (infrastructure), a one-line reason naming what failed, no traceback."""
+    """Exit 3 (infrastructure), a one-line reason naming what failed (the last line), no traceback."""
     assert done.returncode == 3, (done.returncode, done.stdout[-1500:], done.stderr[-3000:])
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert [line for line in lines if line.startswith("error: ")] == lines[-1:], done.stderr[-3000:]
     for word in words:
         assert word.lower() in done.stderr.lower(), (word, done.stderr[-2000:])
 

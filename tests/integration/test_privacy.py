@@ -185,6 +185,11 @@ def test_outbound_file_names_in_a_report_stay_readable() -> None:
 # ----------------------------------------------------------------------------------------- secrets
 
 
+def test_a_urls_user_and_host_stay_readable() -> None:
+    assert scrub("sftp://edi@sftp.example.net:22/inbound: connection lost") == \
+        "sftp://edi@sftp.example.net:22/inbound: connection lost"
+
+
 def test_url_passwords_are_redacted_wherever_they_appear() -> None:
     assert redact_secrets("database postgresql://edi:S3cret@db:5432/edi: refused") == \
         "database postgresql://edi:***@db:5432/edi: refused"
