@@ -27,6 +27,7 @@ from edi.findings import Finding
 from edi.validate import Validation, validate_stream
 from edi.writer import CounterControlNumbers, Party, Profile, Transaction, interchange
 from processor import logs
+from processor.batch import OutboundInvalid
 from processor.batch_lock import BatchRunning, acquire_lock
 from processor.batch_report import save_report
 from processor.billing.cli import bill
@@ -270,7 +271,7 @@ def batch_cmd(ctx: click.Context, as_of: str | None, workers: int) -> None:
                 if sys.stderr.isatty() and workers == 1:
                     batch.progress = _progress_bar()
                 report = batch.run()
-            except (ChannelError, StoreError, OSError) as exc:
+            except (ChannelError, StoreError, OSError, OutboundInvalid) as exc:  # OutboundInvalid: ours, never sent
                 _fail(scrub(f"infrastructure failure, the run stopped (a rerun resumes safely): {exc}"), code=3)
                 return
             finally:

@@ -31,10 +31,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from processor.store import Store
+from processor.store.records import NewOutboxMessage
 from tests.fuzz.batch_harness import template_db
 from tests.integration.batch_env import EDI, BatchEnv, inbound_samples, make_env
 from tests.integration.sshd import SSHD, SshServer, running_sshd
@@ -154,7 +157,7 @@ def originals() -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("folder", ["outbox", "archive", "quarantine"])
-def test_disk_full_while_writing_outbound_files(folder: str, tmp_path: Path, loaded: BatchEnv,
+def test_disk_full_in_the_outbox_archive_or_quarantine(folder: str, tmp_path: Path, loaded: BatchEnv,
                                                 clean: tuple[dict[str, object], float]) -> None:
     """The folder on an 8 KiB tmpfs of its own (two pages): the third file written there fails with ENOSPC."""
     env = site(tmp_path, loaded)
@@ -282,6 +285,22 @@ def test_database_file_unreadable_stops_the_run(tmp_path: Path, loaded: BatchEnv
     shutil.copy(saved, env.db)
     finish(env)
     assert_like_clean(snapshot(env), clean[0])
+
+
+def test_an_answer_failing_our_own_maps_is_never_sent(tmp_path: Path, loaded: BatchEnv) -> None:
+    """Our own bug, staged: every outbound file is re-read against our maps before it is written; one that
+    fails stops the run (exit 3, naming the file) and nothing of it reaches the partner."""
+    env = make_env(tmp_path / "site", template=loaded)
+    with Store.open(f"sqlite:///{env.db}") as store, store.unit_of_work() as uow:
+        uow.outbox.enqueue(NewOutboxMessage(
+            idempotency_key="bug:997", receiver="987654321", st01="997", kind="FunctionalAck",
+            payload=json.dumps([["AK1", "ZZ", "1"], ["AK9", "R", "0", "0", "0"]]),
+            created_at=datetime(2026, 10, 22, 13, 0, tzinfo=UTC)))
+        uow.commit()
+    done = env.edi("batch", "--as-of", AS_OF)
+    assert_stopped_cleanly(done, "987654321_997_", "fails our own maps")
+    assert visible(env.folder("outbox")) == {}
+    assert not list(env.folder("outbox").iterdir()), "not even a temporary file"
 
 
 # ----------------------------------------------------------------------------------------- signals
