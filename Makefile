@@ -27,7 +27,7 @@ test: install
 	bash tools/ensure-postgres.sh
 	$(BIN)/ruff check edi processor tests tools
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n 2 --dist loadgroup $(WIP)
+	$(BIN)/pytest -q -n 2 $(WIP)
 
 lint: install
 	$(BIN)/ruff check edi processor tests tools
