@@ -28,7 +28,7 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -45,7 +45,7 @@ from edi.messages import SourceRef
 from edi.reader import X12Reader
 from edi.segments import Segment, Separators
 from edi.validate import validate_reader
-from edi.writer import Party, Profile, Transaction, interchange
+from edi.writer import Party, Profile, Transaction, interchange, write
 from processor.calendar import Calendar
 from processor.channels import Folder, claimed_name, original_name
 from processor.clock import CENTRAL
@@ -546,8 +546,8 @@ class Batch:
         """
         with self.store.unit_of_work(lock="outbox-staging") as uow:
             groups: dict[tuple[str, str], list[int]] = {}
-            for message in uow.outbox.unstaged():
-                groups.setdefault((message.receiver, message.st01), []).append(message.id)
+            for message_id, receiver, st01 in uow.outbox.unstaged_routes():
+                groups.setdefault((receiver, st01), []).append(message_id)
             for (receiver, st01), ids in sorted(groups.items()):
                 pair = f"{self.utility.duns}>{receiver}"
                 isa13 = uow.control_numbers.next(f"ISA:{pair}")
@@ -561,27 +561,31 @@ class Batch:
                 file = uow.outbox.next_unwritten_file()
                 if file is None:
                     return
-                data = self._render_file(file, [m.payload for m in uow.outbox.messages_in(file.name)])
+                data = self._render_file(file, uow.outbox.payloads_in(file.name))
                 self.channels.outbox.write(file.name, data)
                 uow.outbox.file_written(file.name, at=self.now)
                 uow.commit()
             self.report.outbound_files.append(file.name)
             log.info("outbound file written", outbound=file.name)
 
-    def _render_file(self, file: OutboundFile, payloads: Sequence[str]) -> bytes:
-        """The file's bytes: a pure function of what was staged, so a rewrite gives the same bytes."""
+    def _render_file(self, file: OutboundFile, payloads: Iterable[str]) -> bytes:
+        """The file's bytes: a pure function of what was staged, so a rewrite gives the same bytes.
+
+        Rendered as the payloads come from the database, so only the file's text is ever held, never all
+        its segments (which took 600 MB for 100,000 814 responses, ``bench/results.md``)."""
         separators = Separators()
         profile = Profile(Party("01", self.utility.duns), Party(_qualifier(file.receiver), file.receiver),
                           separators, usage=self.utility.usage_indicator)
-        bodies = [_segments(p) for p in payloads]
+        bodies = (_segments(p) for p in payloads)
         numbers = _Fixed(file.isa13, file.gs06)
         at = file.created_at.astimezone(CENTRAL)
         if file.st01 == "TA1":
             segments = interchange(profile, [], numbers, at, ta1s=[b[0] for b in bodies])
         else:
-            segments = interchange(profile, [[Transaction(file.st01, body) for body in bodies]], numbers, at)
-        text = "".join(separators.render(s) for s in segments)
-        data = text.encode("utf-8", "surrogateescape")
+            segments = interchange(profile, [(Transaction(file.st01, body) for body in bodies)], numbers, at)
+        text = io.StringIO()
+        write(segments, separators, text)
+        data = text.getvalue().encode("utf-8", "surrogateescape")
         self._self_check(file.name, data)
         return data
 
