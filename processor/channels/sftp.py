@@ -18,6 +18,7 @@ import errno
 import getpass
 import os
 import stat
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -37,6 +38,29 @@ from processor.channels.base import (
 )
 
 _CHUNK = 32768  #: paramiko's largest SFTP write request; feeding it whole chunks avoids copying the tail
+
+
+def _quiet_prefetch_failures() -> None:
+    """Keep a dropped connection's traceback from paramiko's read-ahead thread off stderr.
+
+    ``prefetch`` reads ahead in a thread of its own; when the connection drops, that thread dies with a
+    traceback while the read itself fails with a :class:`ChannelError` saying the same in one line (the
+    batch's promise: exit 3, one line, never a traceback). Any other thread's exception still reaches the
+    previous hook. Installed on the first read, not at import.
+    """
+    previous = threading.excepthook
+    if getattr(previous, "quiets_prefetch", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        thread = args.thread
+        if thread is not None and thread.name.endswith("(_prefetch_thread)") and isinstance(
+                args.exc_value, OSError | EOFError | paramiko.SSHException):
+            return
+        previous(args)
+
+    hook.quiets_prefetch = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +203,7 @@ class SftpFolder:
             if not _is_reg(attrs):
                 raise ChannelError(f"{self.url}: cannot read {name}: not a regular file")
             with sftp.open(path, "rb") as f:
+                _quiet_prefetch_failures()
                 f.prefetch(attrs.st_size)
                 data: bytes = f.read()
             return data

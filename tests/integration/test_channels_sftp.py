@@ -232,6 +232,20 @@ def test_only_the_configured_key_is_used(sshd: SshServer, tmp_path: Path, box: P
         open_folder(sshd.url(box), Sftp(known_hosts=str(sshd.known_hosts), key_file=str(tmp_path / "none")))
 
 
+def test_a_dropped_read_ahead_leaves_no_traceback_on_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """paramiko's prefetch thread dies with the connection; the read says so in one ChannelError line."""
+    from processor.channels.sftp import _quiet_prefetch_failures
+
+    seen: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", seen.append)
+    _quiet_prefetch_failures()
+    _quiet_prefetch_failures()  # once is enough: not a second layer
+    for name, exc in [("Thread-3 (_prefetch_thread)", EOFError()), ("Thread-4 (_prefetch_thread)", OSError()),
+                      ("Thread-5 (_prefetch_thread)", ValueError()), ("Thread-6 (worker)", EOFError())]:
+        threading.excepthook(threading.ExceptHookArgs((type(exc), exc, None, threading.Thread(name=name))))
+    assert [a.thread.name for a in seen if a.thread] == ["Thread-5 (_prefetch_thread)", "Thread-6 (worker)"]
+
+
 def test_nothing_listening_is_a_channel_error(sshd: SshServer, settings: Sftp, box: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
