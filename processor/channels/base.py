@@ -11,9 +11,16 @@ import builtins
 import secrets
 from typing import Protocol
 
+import structlog
+
+log = structlog.get_logger("edi.channels")
+
 CLAIM_PREFIX = ".claimed."  #: a claimed inbound file: ``.claimed.`` + its name, in the same folder
 TEMP_PREFIX = ".tmp."  #: a file being written: ``.tmp.`` + its name + a random suffix, in the same folder
 STALE_TEMP_SECONDS = 3600.0  #: temp files untouched this long are debris of a crashed write
+#: the longest inbound name taken (bytes): its claimed (``.claimed.``) and archived (12-digit digest + ``.``)
+#: forms must still fit the 255 bytes of a file name
+MAX_NAME_BYTES = 200
 
 
 class ChannelError(Exception):
@@ -77,13 +84,16 @@ class Folder(Protocol):
 def check_name(name: str, url: str, *, claimed_ok: bool = False) -> tuple[str, ...]:
     """The parts of NAME, or ``ChannelError`` if it could reach outside the folder or hide from ``list()``.
 
-    Refused: empty parts, absolute paths, ``.``/``..``, backslashes, NUL, and a leading ``.`` in any part
-    except, where ``claimed_ok``, the protocol's own ``.claimed.X`` as the last part.
+    Refused: empty parts, absolute paths, ``.``/``..``, backslashes, NUL and other control characters (a
+    line break in a name would forge log lines), and a leading ``.`` in any part except, where
+    ``claimed_ok``, the protocol's own ``.claimed.X`` as the last part.
     """
     if not isinstance(name, str) or not name:
         raise ChannelError(f"{url}: refused empty or non-text file name {name!r}")
     if "\x00" in name or "\\" in name or name.startswith("/"):
         raise ChannelError(f"{url}: refused file name {name!r} (absolute, backslash or NUL)")
+    if any(ch < " " or ch == "\x7f" for ch in name):
+        raise ChannelError(f"{url}: refused file name {name!r} (control character)")
     parts = tuple(name.split("/"))
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
@@ -94,6 +104,32 @@ def check_name(name: str, url: str, *, claimed_ok: bool = False) -> tuple[str, .
             if not (last and claimed_ok and part.startswith(CLAIM_PREFIX) and rest and not rest.startswith(".")):
                 raise ChannelError(f"{url}: refused hidden file name {name!r}")
     return parts
+
+
+def takeable(name: str, *, claimed: bool = False) -> bool:
+    """Whether a name found in a folder may be handed to the batch: it passes :func:`check_name` (as a
+    ``.claimed.X`` name when ``claimed``), is UTF-8 and at most :data:`MAX_NAME_BYTES` long. Anything else a
+    partner uploads is left where it is, untouched, rather than stop every night at its claim."""
+    try:
+        check_name(name, "", claimed_ok=claimed)
+    except ChannelError:
+        return False
+    base = name.removeprefix(CLAIM_PREFIX) if claimed else name
+    try:
+        return len(base.encode("utf-8")) <= MAX_NAME_BYTES
+    except UnicodeEncodeError:  # bytes that are not UTF-8 (read as surrogates): no database or report takes them
+        return False
+
+
+def takeable_names(url: str, names: builtins.list[str], *, claimed: bool = False) -> builtins.list[str]:
+    """``names`` that are :func:`takeable`, sorted; each other one is logged as left alone."""
+    taken = []
+    for name in sorted(names):
+        if takeable(name, claimed=claimed):
+            taken.append(name)
+        else:
+            log.warning("file name refused, the file is left where it is", folder=url, file=name)
+    return taken
 
 
 def claimed_name(name: str) -> str:

@@ -23,6 +23,7 @@ from processor.channels.base import (
     ClaimConflict,
     check_name,
     is_stale_temp,
+    takeable_names,
     temp_name,
 )
 
@@ -50,13 +51,15 @@ class LocalFolder:
         with self._guard("list files"):
             entries = self._entries(self._root())
             self._finish_interrupted_claims(self._root(), entries)
-            return sorted(n for n, st in entries.items() if not n.startswith(".") and stat.S_ISREG(st.st_mode))
+            return takeable_names(self.url, [n for n, st in entries.items() if not n.startswith(".")
+                                        and stat.S_ISREG(st.st_mode)])
 
     def claimed(self) -> builtins.list[str]:
         with self._guard("list claimed files"):
             entries = self._entries(self._root())
             self._finish_interrupted_claims(self._root(), entries)
-            return sorted(n for n, st in entries.items() if n.startswith(CLAIM_PREFIX) and stat.S_ISREG(st.st_mode))
+            return takeable_names(self.url, [n for n, st in entries.items() if n.startswith(CLAIM_PREFIX)
+                                        and stat.S_ISREG(st.st_mode)], claimed=True)
 
     def claim(self, name: str) -> str | None:
         parts = check_name(name, self.url)

@@ -34,6 +34,7 @@ from processor.channels.base import (
     ClaimConflict,
     check_name,
     is_stale_temp,
+    takeable_names,
     temp_name,
 )
 
@@ -157,11 +158,13 @@ class SftpFolder:
 
     def list(self) -> builtins.list[str]:
         with self._guard("list files"):
-            return sorted(n for n, a in self._entries(()).items() if not n.startswith(".") and _is_reg(a))
+            return takeable_names(self.url, [n for n, a in self._entries(()).items()
+                                             if not n.startswith(".") and _is_reg(a)])
 
     def claimed(self) -> builtins.list[str]:
         with self._guard("list claimed files"):
-            return sorted(n for n, a in self._entries(()).items() if n.startswith(CLAIM_PREFIX) and _is_reg(a))
+            return takeable_names(self.url, [n for n, a in self._entries(()).items() if n.startswith(CLAIM_PREFIX)
+                                        and _is_reg(a)], claimed=True)
 
     def claim(self, name: str) -> str | None:
         parts = check_name(name, self.url)

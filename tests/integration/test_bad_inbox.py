@@ -39,6 +39,8 @@ OUTSIDE_SECRET = b"OUTSIDE-THE-INBOX-6f1c2a"
 CATALOGUE = sorted([*(SAMPLES / "bad").glob("*.x12"), *(SAMPLES / "bad" / "beyond-pyx12").glob("*.x12")])
 ODD_NAMES = ["name with spaces.x12", "\u00fcn\u00efc\u00f6d\u00e9.x12", "-leading-dash.x12", "quote'in-name.x12",
              "no-extension", "UPPER.X12"]
+#: names a partner can upload but no claim could take (they would stop every night at their claim): left alone
+REFUSED_NAMES = [b"back\\slash.x12", b"line\nbreak.x12", b"x" * 240 + b".x12", b"\xff\xfe-not-utf8.x12", b".claimed."]
 #: senders (ISA06, 15 characters) no answer can be addressed to: an answer's file is named after its receiver
 HOSTILE_SENDERS = {"sender-dotdot.x12": b"../../../etc/x ", "sender-slash.x12": b"98765/4321     ",
                    "sender-space.x12": b"98765 4321     ", "sender-hidden.x12": b".profile       "}
@@ -73,6 +75,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[BatchEnv, subproces
     for name in ODD_NAMES:
         (inbox / name).write_bytes(sample)
     (inbox / "ta1_only.x12").write_bytes(TA1_ONLY)
+    for raw in REFUSED_NAMES:
+        (inbox / os.fsdecode(raw)).write_bytes(sample)
     for name, sender in HOSTILE_SENDERS.items():
         (inbox / name).write_bytes(sample.replace(b"*01*987654321      *", b"*01*" + sender + b"*", 1))
     (inbox / "subdir").mkdir()
@@ -152,11 +156,16 @@ def test_a_sender_no_answer_can_be_addressed_to_is_quarantined_unanswered(
 
 def test_what_is_not_a_regular_file_is_left_alone_and_never_followed(
         night: tuple[BatchEnv, subprocess.CompletedProcess[str], float, int]) -> None:
-    env, _, _, _ = night
+    """Nor a file whose name no claim could take: it is left as it is, and the log says so."""
+    env, done, _, _ = night
+    refused = [json.loads(line) for line in done.stderr.splitlines() if "file name refused" in line]
+    assert sorted(r["file"] for r in refused) == sorted(map(os.fsdecode, REFUSED_NAMES))
     inbox = env.folder("inbox")
     left = sorted(p.name for p in inbox.iterdir())
     assert left == sorted([".hidden.x12", "dangling.x12", "link-inside.x12", "link-outside-dir", "link-outside.x12",
-                           "pipe.x12", "subdir"])
+                           "pipe.x12", "subdir", *map(os.fsdecode, REFUSED_NAMES)])
+    for raw in REFUSED_NAMES:
+        assert (inbox / os.fsdecode(raw)).read_bytes() == inbound_samples()[0].read_bytes()
     assert (inbox / "link-outside.x12").is_symlink() and stat.S_ISFIFO((inbox / "pipe.x12").lstat().st_mode)
     assert (inbox / "subdir" / "inner.x12").read_bytes() == inbound_samples()[0].read_bytes()
     for folder in ("archive", "quarantine", "outbox"):

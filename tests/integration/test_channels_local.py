@@ -23,7 +23,7 @@ from processor.channels import (
 from tests.support import ROOT
 
 BAD_NAMES = ["../x", "/etc/passwd", "a/../../x", "a/..", "a\\b", "x\x00y", ".hidden", "a/.b/c", "", ".", "a//b",
-             "a/", ".tmp.x.123", ".claimed.", ".claimed..x", "sub/.claimed./x"]
+             "a/", ".tmp.x.123", ".claimed.", ".claimed..x", "sub/.claimed./x", "line\nbreak", "del\x7f"]
 
 
 @pytest.fixture
@@ -134,6 +134,18 @@ def test_bad_names_are_refused_before_touching_anything(folder: LocalFolder, inb
         with pytest.raises(ChannelError, match="refused"):
             op(name)
     assert sorted(os.listdir(inbox.parent)) == before and os.listdir(inbox) == []
+
+
+def test_names_no_claim_could_take_are_left_out_of_the_listings(folder: LocalFolder, inbox: Path) -> None:
+    """A partner may upload any name; one the batch could not claim, archive or log safely is left where it
+    is (and logged), instead of stopping every night at its claim."""
+    refused = [b"back\\slash.x12", b"line\nbreak.x12", b"tab\there.x12", b"x" * 201, b"\xff\xfe-not-utf8.x12",
+               b".claimed.", b".claimed.back\\slash.x12"]
+    for raw in [*refused, b"ok.x12", b"x" * 200, b".claimed.left.x12"]:
+        (inbox / os.fsdecode(raw)).write_bytes(b"x")
+    assert folder.list() == sorted(["ok.x12", "x" * 200])
+    assert folder.claimed() == [".claimed.left.x12"]
+    assert sorted(os.listdir(os.fsencode(inbox))) == sorted([*refused, b"ok.x12", b"x" * 200, b".claimed.left.x12"])
 
 
 def test_claimed_names_are_allowed_where_the_protocol_uses_them(folder: LocalFolder, inbox: Path) -> None:

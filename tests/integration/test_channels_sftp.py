@@ -59,6 +59,8 @@ def test_list_keeps_only_regular_visible_files(folder: Folder, box: Path, tmp_pa
     (tmp_path / "outside.x12").write_bytes(b"secret")
     (box / "link.x12").symlink_to(tmp_path / "outside.x12")
     (box / "dangling.x12").symlink_to(tmp_path / "nowhere")
+    for name in ["back\\slash.x12", "line\nbreak.x12", "x" * 201, ".claimed.", ".claimed.tab\t.x12"]:
+        (box / name).write_bytes(b"ISA")  # names no claim could take: left where they are
     assert folder.list() == ["a.x12", "b.x12"]
     assert folder.claimed() == [".claimed.d.x12"]
 
