@@ -566,6 +566,8 @@ class _JsonReader:
                 if self._fill():
                     continue
                 raise self._fail(exc.msg, exc.pos) from None
+            except RecursionError:  # thousands of nested brackets: no segment is built like that
+                raise self._fail("nested too deeply") from None
             if end == len(self.buf) and self._fill():
                 continue  # a number or literal may go on in the next chunk
             self.pos = end
@@ -611,6 +613,8 @@ class _JsonReader:
             return json.loads(self.buf[self.pos :])
         except json.JSONDecodeError as exc:
             raise TranslateError(f"{self.name}: not valid JSON: {exc}") from None
+        except RecursionError:
+            raise TranslateError(f"{self.name}: not valid JSON: nested too deeply") from None
 
 
 def _list(obj: dict[str, Any], key: str, where: str) -> list[Any]:

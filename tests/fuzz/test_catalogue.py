@@ -139,3 +139,19 @@ def test_translate_refuses_xml_with_entities(name: str, tmp_path: Path) -> None:
     assert "DOCTYPE is refused" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []  # no partial output, not even a temp file
     assert "root:" not in done.stdout + done.stderr  # /etc/passwd was not read
+
+
+@pytest.mark.parametrize("text", [
+    '{"format": "x12-json/1", "interchanges": ' + "[" * 100_000 + "]" * 100_000 + "}",  # streamed part
+    '{"interchanges": ' + '{"a": ' * 100_000 + "1" + "}" * 100_000 + ', "format": "x12-json/1"}',  # held part
+    '<?xml version="1.0"?><x12 format="x12-xml/1">' + "<a>" * 100_000 + "</a>" * 100_000 + "</x12>",
+], ids=["json-streamed", "json-held", "xml"])
+def test_translate_refuses_input_nested_too_deeply(text: str, tmp_path: Path) -> None:
+    """A nesting bomb (Python's parser recursion, lxml's depth limit) is refused with one line, no traceback."""
+    source, out = tmp_path / "bomb.in", tmp_path / "out.x12"
+    source.write_text(text)
+    done = subprocess.run([EDI, "translate", str(source), "--to", "x12", "-o", str(out)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode in (1, 2), done.stderr[-2000:]
+    assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert not out.exists()
