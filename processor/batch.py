@@ -6,8 +6,9 @@ Exactly once, by construction:
   a claimed file a crashed run left behind is picked up first by the next run;
 - each interchange is claimed in the ingest ledger by sender + ISA13 + the hash of its segments:
   one seen and finished before is a duplicate and is skipped; one that never finished resumes;
-- each transaction set is handled in one database transaction that also records the set as done
-  and enqueues its responses (the outbox), so a crash loses or repeats nothing;
+- each transaction set is handled in the database transaction that also records the set as done
+  and enqueues its responses (the outbox), so a crash loses or repeats nothing; sets are committed
+  :data:`SETS_PER_TRANSACTION` at a time, and a crash rolls back the unfinished group whole;
 - outbound files are staged in the database with their control numbers before they are written,
   written under a temporary name and renamed; a crash between writing and marking them sent
   rewrites the same bytes under the same name, never a second file.
@@ -556,17 +557,23 @@ class Batch:
                 uow.outbox.stage_file(OutboundFile(name=name, receiver=receiver, st01=st01, isa13=isa13, gs06=gs06,
                                                    created_at=self.now), ids)
             uow.commit()
-        while True:
-            with self.store.unit_of_work() as uow:
-                file = uow.outbox.next_unwritten_file()
-                if file is None:
-                    return
-                data = self._render_file(file, uow.outbox.payloads_in(file.name))
-                self.channels.outbox.write(file.name, data)
-                uow.outbox.file_written(file.name, at=self.now)
-                uow.commit()
-            self.report.outbound_files.append(file.name)
-            log.info("outbound file written", outbound=file.name)
+        while self._write_next_file():
+            pass
+
+    def _write_next_file(self) -> bool:
+        """Render, check and write the next unwritten file; False when there is none. A method of its own so
+        that one file's bytes are gone before the next is rendered (peak memory)."""
+        with self.store.unit_of_work() as uow:
+            file = uow.outbox.next_unwritten_file()
+            if file is None:
+                return False
+            data = self._render_file(file, uow.outbox.payloads_in(file.name))
+            self.channels.outbox.write(file.name, data)
+            uow.outbox.file_written(file.name, at=self.now)
+            uow.commit()
+        self.report.outbound_files.append(file.name)
+        log.info("outbound file written", outbound=file.name)
+        return True
 
     def _render_file(self, file: OutboundFile, payloads: Iterable[str]) -> bytes:
         """The file's bytes: a pure function of what was staged, so a rewrite gives the same bytes.
@@ -583,9 +590,11 @@ class Batch:
             segments = interchange(profile, [], numbers, at, ta1s=[b[0] for b in bodies])
         else:
             segments = interchange(profile, [(Transaction(file.st01, body) for body in bodies)], numbers, at)
-        text = io.StringIO()
-        write(segments, separators, text)
-        data = text.getvalue().encode("utf-8", "surrogateescape")
+        buffer = io.BytesIO()
+        with io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape", newline="") as text:
+            write(segments, separators, text)  # encoded as written: the text is never held whole beside the bytes
+            text.flush()
+            data = buffer.getvalue()
         self._self_check(file.name, data)
         return data
 
