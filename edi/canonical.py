@@ -1061,8 +1061,26 @@ def _render_867(m: UsageReport, midnight_2400: bool) -> list[Segment]:
             out.append(_seg("QTY", r.qualifier, _num(r.consumption), r.unit))
             if r.begin is not None or r.end is not None or r.tou is not None:
                 out.append(_seg("MEA", None, "PRQ", _num(r.consumption), r.unit, _num(r.begin), _num(r.end), r.tou))
-        for i in meter.intervals:
-            out += [_quantity(i), _interval_dtm(i.end, midnight_2400)]
+        out += _interval_segments(meter.intervals, midnight_2400)
+    return out
+
+
+_new_segment = tuple.__new__
+
+
+def _interval_segments(intervals: Sequence[Interval], midnight_2400: bool) -> list[Segment]:
+    """The ``QTY`` + ``DTM*582`` pair of every interval, each ``QTY`` made straight from its value.
+
+    A month of hourly data is 720 pairs per meter, 7.2 million for 10,000 points: going through
+    :func:`_seg` (its generator, ``str`` of each value, the trailing-empty check) was a quarter of writing
+    them (867 production profile, README). Same segments as :func:`_quantity`: none of the three is
+    empty (the qualifier and unit are codes, the value a number).
+    """
+    out: list[Segment] = []
+    append, dtm, number = out.append, _interval_dtm, format
+    for i in intervals:
+        append(_new_segment(Segment, ("QTY", (str(i.qualifier), number(i.value, "f"), str(i.unit)), 0)))
+        append(dtm(i.end, midnight_2400))
     return out
 
 

@@ -109,10 +109,15 @@ def interchange(profile: Profile, groups: Iterable[Iterable[Transaction]], numbe
             n += 1
             st02 = f"{n:04d}"
             yield seg("ST", st01, st02)
-            count = 1
-            for body_segment in transaction.body:
-                count += 1
-                yield body_segment
+            body = transaction.body
+            if isinstance(body, list | tuple):  # a rendered set: counted at once, passed on without a loop here
+                count = 1 + len(body)
+                yield from body
+            else:
+                count = 1
+                for body_segment in body:
+                    count += 1
+                    yield body_segment
             yield seg("SE", str(count + 1), st02)
         yield seg("GE", str(n), str(gs06))
     yield seg("IEA", str(n_groups), f"{isa13:09d}")
@@ -133,16 +138,11 @@ def write(segments: Iterable[Segment], separators: Separators, out: TextIO, batc
     """Write segments as text, ``batch`` at a time (one separator check and one write per batch, memory
     flat whatever the length of ``segments``); returns how many were written."""
     n = 0
-    pending: list[Segment] = []
-    render_all = separators.render_all
-    for segment in segments:
-        pending.append(segment)
-        if len(pending) >= batch:
-            out.write(render_all(pending))
-            n += len(pending)
-            pending = []
-    out.write(render_all(pending))
-    return n + len(pending)
+    render_all, it = separators.render_all, iter(segments)
+    while pending := list(itertools.islice(it, batch)):  # taken a batch at a time in C, not one by one
+        out.write(render_all(pending))
+        n += len(pending)
+    return n
 
 
 def to_text(segments: Iterable[Segment], separators: Separators) -> str:

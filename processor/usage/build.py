@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from edi.messages import (
     EntityCode,
@@ -45,6 +45,7 @@ from processor.store.records import Account, Meter, ReadType, RegisterRead, Serv
 from processor.usage.estimate import Method
 from processor.usage.intervals import (
     CENTRAL,
+    QUANTUM,
     Hour,
     Part,
     counts_by_day,
@@ -166,8 +167,10 @@ def interval_usage(data: IntervalMeterData, start: datetime, end: datetime) -> M
     missing = [e for e in ends if e not in data.values]
     if missing:
         raise UsageError(f"meter {meter.meter_number}: no value for the interval ending {missing[0].isoformat()}")
-    parts = []
     length = timedelta(minutes=minutes)
+    if minutes == 60 and ends and low <= ends[0] - length and ends[-1] <= high:
+        return _whole_hours(data, ends, low, high)
+    parts = []
     for e in ends:
         value = data.values[e]
         billed = quantize(value.raw * meter.multiplier)
@@ -180,6 +183,31 @@ def interval_usage(data: IntervalMeterData, start: datetime, end: datetime) -> M
     return MeterResult(meter, total, any(h.estimated for h in result), hours=tuple(result))
 
 
+def _whole_hours(data: IntervalMeterData, ends: Sequence[datetime], start: datetime, end: datetime) -> MeterResult:
+    """An hourly meter whose every interval lies inside the period: each interval is its hour.
+
+    The common case (7.2 million values a month for 10,000 points) without a :class:`Part` per value, the
+    grouping of :func:`~processor.usage.intervals.hours` or :func:`~processor.usage.intervals.share`: the
+    same hours as the general path. The per-day count is still checked; the sum check would compare a
+    list with itself.
+    """
+    meter, values = data.meter, data.values
+    multiplier, quantum, even = meter.multiplier, QUANTUM, ROUND_HALF_EVEN
+    result: list[Hour] = []
+    append = result.append
+    for e in ends:
+        value = values[e]
+        method = value.method
+        methods = _NO_METHODS if method is None or not method.value else frozenset((method.value,))
+        append(Hour(e, (value.raw * multiplier).quantize(quantum, rounding=even), method is not None, methods, False))
+    _check_hours(meter, result, (), start, end)
+    total = sum((h.kwh for h in result), Decimal("0.000"))
+    return MeterResult(meter, total, any(h.estimated for h in result), hours=tuple(result))
+
+
+_NO_METHODS: frozenset[str] = frozenset()
+
+
 def _check_hours(meter: Meter, result: Sequence[Hour], parts: Sequence[Part], start: datetime, end: datetime) -> None:
     """Every local day has its hours (23/24/25, plus the cut ends), and the hours add up to the intervals."""
     expected = expected_hours(start, end)
@@ -189,7 +217,7 @@ def _check_hours(meter: Meter, result: Sequence[Hour], parts: Sequence[Part], st
         day = wrong[0]
         raise UsageError(f"meter {meter.meter_number}: {counted.get(day, 0)} hourly values on {day}, "
                          f"expected {expected.get(day, 0)}")
-    if sum((h.kwh for h in result), Decimal(0)) != sum((p.kwh for p in parts), Decimal(0)):
+    if parts and sum((h.kwh for h in result), Decimal(0)) != sum((p.kwh for p in parts), Decimal(0)):
         raise UsageError(f"meter {meter.meter_number}: the hours do not add up to the intervals")
 
 
@@ -259,7 +287,8 @@ def usage_report(usage: PeriodUsage, *, reference: str, created: date, final: bo
             loops.append(MeterUsage(UsageLoop.SCALAR, meter.meter_number, role, period, multiplier,
                                     readings=(m.reading,)))
         else:
-            intervals = tuple(Interval(h.end, h.kwh, _quantity_qualifier(h.estimated)) for h in m.hours)
+            actual, estimated = QuantityQualifier.ACTUAL, QuantityQualifier.ESTIMATED  # looked up once, not per hour
+            intervals = tuple([Interval(h.end, h.kwh, estimated if h.estimated else actual) for h in m.hours])
             loops.append(MeterUsage(UsageLoop.INTERVAL, meter.meter_number, role, period, multiplier,
                                     intervals=intervals))
     summary = UsageSummary(period, (Quantity(usage.net, Unit.KWH, _quantity_qualifier(usage.estimated)),))
