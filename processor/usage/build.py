@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
 from edi.messages import (
     EntityCode,
@@ -45,6 +46,7 @@ from processor.store.records import Account, Meter, ReadType, RegisterRead, Serv
 from processor.usage.estimate import Method
 from processor.usage.intervals import (
     CENTRAL,
+    HOUR,
     QUANTUM,
     Hour,
     Part,
@@ -164,12 +166,12 @@ def interval_usage(data: IntervalMeterData, start: datetime, end: datetime) -> M
         raise UsageError(f"meter {meter.meter_number} is not an interval meter")
     low, high = metering_instant(start), metering_instant(end)
     ends = interval_ends(low, high, minutes)
-    missing = [e for e in ends if e not in data.values]
-    if missing:
-        raise UsageError(f"meter {meter.meter_number}: no value for the interval ending {missing[0].isoformat()}")
     length = timedelta(minutes=minutes)
     if minutes == 60 and ends and low <= ends[0] - length and ends[-1] <= high:
         return _whole_hours(data, ends, low, high)
+    missing = [e for e in ends if e not in data.values]
+    if missing:
+        raise UsageError(f"meter {meter.meter_number}: no value for the interval ending {missing[0].isoformat()}")
     parts = []
     for e in ends:
         value = data.values[e]
@@ -188,21 +190,42 @@ def _whole_hours(data: IntervalMeterData, ends: Sequence[datetime], start: datet
 
     The common case (7.2 million values a month for 10,000 points) without a :class:`Part` per value, the
     grouping of :func:`~processor.usage.intervals.hours` or :func:`~processor.usage.intervals.share`: the
-    same hours as the general path. The per-day count is still checked; the sum check would compare a
-    list with itself.
+    same hours as the general path. The per-day count is checked once per period (:func:`_days_whole`),
+    as the hours end exactly at ``ends``; the sum check would compare a list with itself.
     """
     meter, values = data.meter, data.values
     multiplier, quantum, even = meter.multiplier, QUANTUM, ROUND_HALF_EVEN
     result: list[Hour] = []
-    append = result.append
-    for e in ends:
-        value = values[e]
-        method = value.method
-        methods = _NO_METHODS if method is None or not method.value else frozenset((method.value,))
-        append(Hour(e, (value.raw * multiplier).quantize(quantum, rounding=even), method is not None, methods, False))
-    _check_hours(meter, result, (), start, end)
-    total = sum((h.kwh for h in result), Decimal("0.000"))
-    return MeterResult(meter, total, any(h.estimated for h in result), hours=tuple(result))
+    kwhs: list[Decimal] = []
+    append, keep, estimated = result.append, kwhs.append, False
+    try:
+        for e in ends:
+            value = values[e]
+            method = value.method
+            kwh = (value.raw * multiplier).quantize(quantum, even)
+            keep(kwh)
+            if method is None:
+                append(Hour(e, kwh, False, _NO_METHODS, False))
+            else:
+                estimated = True
+                append(Hour(e, kwh, True, frozenset((method.value,)) if method.value else _NO_METHODS, False))
+    except KeyError:
+        first = next(e for e in ends if e not in values)
+        raise UsageError(f"meter {meter.meter_number}: no value for the interval ending {first.isoformat()}") from None
+    if not _days_whole(ends[0], ends[-1], start, end):
+        _check_hours(meter, result, (), start, end)  # raises, naming the day
+    return MeterResult(meter, sum(kwhs, Decimal("0.000")), estimated, hours=tuple(result))
+
+
+@lru_cache(maxsize=256)
+def _days_whole(first: datetime, last: datetime, start: datetime, end: datetime) -> bool:
+    """Whether hours ending every hour from ``first`` to ``last`` are the hours each local day of ``(start,
+    end]`` has: the same answer for every point read on the same dates, so worked out once."""
+    moment, ends = first, []
+    while moment <= last:
+        ends.append(moment)
+        moment += HOUR
+    return counts_by_day(ends) == expected_hours(start, end)
 
 
 _NO_METHODS: frozenset[str] = frozenset()
