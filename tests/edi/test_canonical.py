@@ -1,6 +1,6 @@
 """Canonical messages: the spec's section 5 examples, a render round trip per message type, DST labels.
 
-The examples are copied verbatim from ``/work/shared/spec/il-edi-4010.md`` section 5 and
+The examples are copied verbatim from ``../shared/spec/il-edi-4010.md`` section 5 and
 split here on ``~`` and ``*``, so these tests do not depend on the X12 reader.
 """
 

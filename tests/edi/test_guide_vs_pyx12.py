@@ -49,7 +49,7 @@ from tests.edi.test_guide import write_tiny_maps
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = Path("/work/shared/examples/pyx12-814-map")
+EXAMPLE = REPO.parent / "shared" / "examples" / "pyx12-814-map"  # its samples, when shared/ is beside us
 MAP_DIR = REPO / "maps" if (REPO / "maps" / "maps.xml").is_file() else EXAMPLE / "maps"
 SAMPLES = sorted(
     [*EXAMPLE.glob("samples/*.x12"),
