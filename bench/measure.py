@@ -135,8 +135,10 @@ def m_produce(hourly: str, out: str) -> Result:
     from edi.canonical import render
     from edi.guide import GuideValidator
     from edi.validate import validate_stream
+    from processor.startup import settle
 
     producer, reports = _usage_reports(hourly)
+    settle()  # as the `edi` command does once its modules are loaded
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with open(out, "w", encoding="ascii", newline="") as dst:

@@ -37,6 +37,7 @@ from processor.clock import FixedClock, parse_as_of
 from processor.config import ConfigError
 from processor.load import KINDS, load_csv
 from processor.privacy import redact_secrets, scrub
+from processor.startup import settle
 from processor.store import Store, StoreError
 from processor.usage.cli import usage
 from processor.workers import WorkersNeedPostgres, check_workers
@@ -53,6 +54,7 @@ def main(ctx: click.Context, config_path: str | None, db_url: str | None, log_fo
     """The Illinois retail-electric EDI gateway (ANSI X12 4010, utility side)."""
     os.umask(0o077)  # all we create is private, whatever the caller's umask: the database, reports, lock (SECURITY.md)
     logs.configure(log_format)
+    settle()
     ctx.obj = {"config_path": config_path, "db_url": db_url}
 
 
