@@ -39,7 +39,7 @@ golden-update: install
 	GOLDEN_UPDATE=1 $(BIN)/pytest -q tests/golden
 
 # Benchmarks (not tests): generated inputs, one process per measurement, pinned to one core; the table
-# is printed and saved as bench/results.md. QUICK=1 scales the inputs down 10x (minutes instead of ~25).
+# is printed and saved as bench/results.md. QUICK=1 scales the inputs down 10x (minutes instead of ~12).
 bench: $(STAMP)
 	bash tools/ensure-postgres.sh
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
