@@ -36,9 +36,10 @@ from processor.channels import ChannelError
 from processor.clock import FixedClock, parse_as_of
 from processor.config import ConfigError
 from processor.load import KINDS, load_csv
-from processor.privacy import redact_secrets, scrub
+from processor.privacy import scrub
 from processor.startup import settle
 from processor.store import Store, StoreError
+from processor.subcommand import fail
 from processor.usage.cli import usage
 from processor.workers import WorkersNeedPostgres, check_workers
 
@@ -118,7 +119,7 @@ def translate_cmd(source: str, output: str | None, target: str | None) -> None:
         data = stream.read()
     kind = tr.sniff(data[:64])
     if kind == "unknown":
-        _fail(f"{name}: not X12 (no ISA), JSON or XML")
+        fail(f"{name}: not X12 (no ISA), JSON or XML")
     target = target or ("json" if kind == "x12" else "x12")
     if (kind == "x12") == (target == "x12"):
         raise click.UsageError(f"{name} is {kind}; translate it to {'json or xml' if kind == 'x12' else 'x12'}")
@@ -134,15 +135,7 @@ def translate_cmd(source: str, output: str | None, target: str | None) -> None:
         with _atomic_output(output, binary_out) as out:
             convert(src, out, name)
     except tr.TranslateError as exc:
-        _fail(str(exc))
-
-
-def _fail(message: str, code: int = 1) -> None:
-    """``error: MESSAGE`` on one line, and exit: an exception's further lines (a driver's hints, the SQL and
-    its parameters, which may hold customers' data) are left out, a URL's password is never shown."""
-    lines = redact_secrets(message).strip().splitlines()
-    click.echo(f"error: {lines[0] if lines else message}", err=True)
-    sys.exit(code)
+        fail(str(exc))
 
 
 def _codes(f: Finding) -> str:
@@ -223,7 +216,7 @@ def _open_store(app: App, create: bool = True) -> Iterator[Store]:
     try:
         store = Store.open(app.db_url, create=create)
     except StoreError as exc:
-        _fail(f"database {app.db_url}: {exc}", code=3)
+        fail(f"database {app.db_url}: {exc}", code=3)
         raise  # unreachable: _fail exits
     try:
         yield store
@@ -251,7 +244,7 @@ def batch_cmd(ctx: click.Context, as_of: str | None, workers: int) -> None:
     try:
         lock = acquire_lock(paths.lock)
     except BatchRunning as exc:
-        _fail(str(exc), code=2)
+        fail(str(exc), code=2)
         return
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a stop, like Ctrl-C: exit 3, not killed mid-word
     try:
@@ -259,12 +252,12 @@ def batch_cmd(ctx: click.Context, as_of: str | None, workers: int) -> None:
             try:
                 check_workers(store.shared, workers)
             except WorkersNeedPostgres as exc:
-                _fail(str(exc), code=2)
+                fail(str(exc), code=2)
                 return
             try:
                 channels = app.channels()
             except ChannelError as exc:
-                _fail(scrub(f"folders: {exc}"), code=3)
+                fail(scrub(f"folders: {exc}"), code=3)
                 return
             try:
                 batch = app.batch(store, channels)
@@ -274,14 +267,14 @@ def batch_cmd(ctx: click.Context, as_of: str | None, workers: int) -> None:
                     batch.progress = _progress_bar()
                 report = batch.run()
             except (ChannelError, StoreError, OSError, OutboundInvalid) as exc:  # OutboundInvalid: ours, never sent
-                _fail(scrub(f"infrastructure failure, the run stopped (a rerun resumes safely): {exc}"), code=3)
+                fail(scrub(f"infrastructure failure, the run stopped (a rerun resumes safely): {exc}"), code=3)
                 return
             finally:
                 for folder in (channels.inbox, channels.outbox, channels.archive, channels.quarantine):
                     folder.close()
     except (KeyboardInterrupt, Interrupted) as exc:
         why = exc.args[0] if isinstance(exc, Interrupted) else "SIGINT"
-        _fail(f"interrupted by {why}, the run stopped (a rerun resumes safely)", code=3)
+        fail(f"interrupted by {why}, the run stopped (a rerun resumes safely)", code=3)
     finally:
         signal.signal(signal.SIGTERM, previous)
         lock.release()

@@ -13,42 +13,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
 
 from processor.billing.statement import period_filter, statement, to_json, to_text
-from processor.bootstrap import App, bootstrap
-from processor.config import ConfigError
-from processor.privacy import redact_secrets
-from processor.store import Store, StoreError
+from processor.subcommand import app_of, store_of
 
 
 @click.group("bill")
 def bill() -> None:
     """Bill-ready UCB/POR: the RES charges (accepted 810s) on the utility's consolidated bills."""
-
-
-def _app(ctx: click.Context) -> App:
-    options = ctx.find_root().obj or {}
-    try:
-        return bootstrap(options.get("config_path"), options.get("db_url"), None)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-@contextmanager
-def _store(app: App) -> Iterator[Store]:
-    try:
-        store = Store.open(app.db_url)
-    except StoreError as exc:
-        click.echo(redact_secrets(f"error: database {app.db_url}: {exc}"), err=True)
-        sys.exit(3)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @bill.command("show")
@@ -64,21 +38,16 @@ def show_cmd(ctx: click.Context, account: str, period: str | None, as_json: bool
         keep = period_filter(period)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from None
-    app = _app(ctx)
-    with _store(app) as store:
-        try:
-            with store.unit_of_work() as uow:  # read only: never committed
-                found = uow.master.get_account(account.strip())
-                if found is None:
-                    click.echo(f"error: no account {account} in the store", err=True)
-                    sys.exit(1)
-                lines = uow.bills.lines(account_number=found.account_number)
-                invoices = {i.id: i for i in uow.bills.find_invoices(account_number=found.account_number)}
-                names = {duns: s.name for duns in {line.supplier for line in lines}
-                         if (s := uow.master.get_supplier(duns)) is not None}
-        except StoreError as exc:
-            click.echo(redact_secrets(f"error: database {app.db_url}: {exc}"), err=True)
-            sys.exit(3)
+    app = app_of(ctx)
+    with store_of(app) as store, store.unit_of_work() as uow:  # read only: never committed
+        found = uow.master.get_account(account.strip())
+        if found is None:
+            click.echo(f"error: no account {account} in the store", err=True)
+            sys.exit(1)
+        lines = uow.bills.lines(account_number=found.account_number)
+        invoices = {i.id: i for i in uow.bills.find_invoices(account_number=found.account_number)}
+        names = {duns: s.name for duns in {line.supplier for line in lines}
+                 if (s := uow.master.get_supplier(duns)) is not None}
     result = statement(found, lines, invoices, names, keep=keep, period=period)
     if as_json:
         click.echo(json.dumps(to_json(result), indent=2, sort_keys=True))

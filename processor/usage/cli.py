@@ -14,18 +14,13 @@ context, so this module does not import :mod:`processor.cli` (which imports it).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 import click
 
-from processor.bootstrap import App, bootstrap
 from processor.clock import parse_as_of
-from processor.config import ConfigError
-from processor.privacy import redact_secrets
-from processor.store import Store, StoreError
 from processor.store.records import AccountStatus, Metering
+from processor.subcommand import app_of, fail, store_of
 from processor.usage.build import PeriodUsage, UsageError
 from processor.usage.gather import data_start, supply_spans, usage_of
 from processor.usage.intervals import CENTRAL, local_day_bounds, utc
@@ -52,41 +47,16 @@ def usage() -> None:
     """
 
 
-def _app(ctx: click.Context) -> App:
-    options = ctx.find_root().obj or {}
-    try:
-        return bootstrap(options.get("config_path"), options.get("db_url"), None)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-@contextmanager
-def _store(app: App) -> Iterator[Store]:
-    try:
-        store = Store.open(app.db_url)
-    except StoreError as exc:
-        click.echo(redact_secrets(f"error: database {app.db_url}: {exc}"), err=True)
-        sys.exit(3)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 @usage.command("load")
 @click.argument("files", metavar="CSV...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.pass_context
 def load_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
     """Load meter-data CSVs; each file loads whole or not at all, bad rows are reported by line."""
-    app = _app(ctx)
+    app = app_of(ctx)
     failed = False
-    with _store(app) as store:
+    with store_of(app) as store:
         for path in files:
-            try:
-                loaded = load_meter_csv(store, path, at=app.clock.now())
-            except StoreError as exc:
-                click.echo(redact_secrets(f"error: database {app.db_url}: {exc}"), err=True)
-                sys.exit(3)
+            loaded = load_meter_csv(store, path, at=app.clock.now())
             for line in loaded.result.error_lines():
                 click.echo(line, err=True)
             click.echo(loaded.result.summary(), err=not loaded.result.ok)
@@ -106,17 +76,15 @@ def plot_cmd(ctx: click.Context, service_point: str, period: str | None, output:
     """Draw the hourly net profile of a period, estimated hours marked by how they were estimated."""
     from processor.usage.plot import plot_usage
 
-    app = _app(ctx)
-    with _store(app) as store:
+    app = app_of(ctx)
+    with store_of(app) as store:
         calendar = app.calendar(store)
         with store.unit_of_work() as uow:
             point = uow.master.get_service_point(service_point)
             if point is None:
-                _fail(f"no service point {service_point} in the store")
-                return
+                fail(f"no service point {service_point} in the store")
             if point.metering is Metering.SCALAR:
-                _fail(f"service point {service_point} is scalar metered: it has no hourly profile")
-                return
+                fail(f"service point {service_point} is scalar metered: it has no hourly profile")
             account = uow.master.get_account(point.account_number)
             meters = uow.master.meters_of(service_point)
             events = uow.meter_data.read_events(service_point)
@@ -130,13 +98,11 @@ def plot_cmd(ctx: click.Context, service_point: str, period: str | None, output:
                                    and account.status is AccountStatus.FINAL, last_event=True)
                 start = plan.start or data_start(uow, point, meters, end)
             if start is None:
-                _fail(f"service point {service_point}: no read event or data before {end.isoformat()}")
-                return
+                fail(f"service point {service_point}: no read event or data before {end.isoformat()}")
             try:
                 drawn: PeriodUsage = usage_of(uow, calendar, point, meters, start, end)
             except UsageError as exc:
-                _fail(str(exc))
-                return
+                fail(str(exc))
     plot_usage(drawn, output)
     click.echo(f"{output}: service point {service_point}, {start.astimezone(CENTRAL):%Y-%m-%d %H:%M} to "
                f"{end.astimezone(CENTRAL):%Y-%m-%d %H:%M} CPT, net {drawn.net} kWh")
@@ -168,6 +134,3 @@ def _moment(text: str) -> datetime:
     return utc(parse_as_of(text.strip()))
 
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)

@@ -84,3 +84,13 @@ def test_an_unknown_account_exits_1_and_a_bad_period_exits_2(config: Path) -> No
     assert run(config, "2999999999")[0] == 1
     code, output = run(config, "2000000029", "--period", "last month")
     assert code == 2 and "--period" in output
+
+
+@pytest.mark.parametrize("command", [["bill", "show", "2000000029"], ["usage", "plot", "7000000029", "-o", "x.png"]])
+def test_an_unusable_database_exits_3_with_one_line(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "edi.db").write_bytes(b"not a database, " * 64)
+    path = tmp_path / "edi.toml"
+    path.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "edi.db"}"\n')
+    result = CliRunner().invoke(edi(), ["--config", str(path), *command])
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith("error: database sqlite:///") and result.output.count("\n") == 1
