@@ -17,12 +17,11 @@ One directory per case under ``billing/``:
   file one segment per line; after the last step ``invoices.json`` (what the store recorded) and, per account,
   ``bill-<account>.txt`` and ``bill-<account>.json`` (``edi bill show``, text and ``--json``).
 
-Each case runs in a fresh temporary directory: ``edi load`` master data, then per step ``edi usage`` and
-``edi batch --as-of`` through click's ``CliRunner``. Until ``Batch.run()`` produces the 867s itself, the runner
-does it just before the batch, as the usage goldens do. Before anything is compared, facts that do not depend on
-the code under test are checked: every outbound file validates against our maps (``edi validate``); every
-inbound 810 group has its 997; every 824 answers an 810 of its step (OTI03 = BIG02, ``OTI*TR*TN``) with one TED
-whose code is one the spec allows for an 810 BR reject (008, A13, A76, ABN, API, UND); every accepted 810 has
+Each case runs in a fresh temporary directory: ``edi load`` master data, then per step ``edi usage`` and ``edi batch
+--as-of`` through click's ``CliRunner`` (the batch produces the 867s). Before anything is compared, facts that do
+not depend on the code under test are checked: every outbound file validates against our maps (``edi validate``);
+every inbound 810 group has its 997; every 824 answers an 810 of its step (OTI03 = BIG02, ``OTI*TR*TN``) with one
+TED whose code is one the spec allows for an 810 BR reject (008, A13, A76, ABN, API, UND); every accepted 810 has
 its charges on a bill.
 
 ``GOLDEN_UPDATE=1`` (``make golden-update``) rewrites ``expected/``; review the diff like code, and never edit an
@@ -32,34 +31,23 @@ expected file to make a failure go away.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
 import os
 import shutil
 import tomllib
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
-from click.testing import CliRunner
 
-from edi.canonical import parse, render
+from edi.canonical import parse
 from edi.envelope import Envelope
-from edi.messages import ApplicationAdvice, BillReadyInvoice, FunctionalAck, UsageReport
-from edi.reader import X12Reader, read_segments
-from processor.batch import Batch, _payload
-from processor.billing.cli import bill
-from processor.bootstrap import bootstrap
-from processor.cli import main
-from processor.clock import FixedClock, parse_as_of
+from edi.messages import ApplicationAdvice, BillReadyInvoice, FunctionalAck
+from edi.reader import X12Reader
 from processor.store import Store
-from processor.store.records import NewOutboxMessage
-from processor.usage import produce_usage
-from processor.usage.cli import usage
-from tests.support import SAMPLES, arrive
+from tests.golden.sandbox import Sandbox, as_json, one_segment_per_line
+from tests.support import arrive
 
 CASES = Path(__file__).parent / "billing"
 METER = CASES / "meter"
@@ -74,31 +62,6 @@ def cases() -> list[Path]:
     return sorted(p for p in CASES.iterdir() if (p / "case.toml").exists())
 
 
-def edi_command() -> click.Group:
-    """``edi`` with ``usage`` and ``bill`` registered, as ``processor.cli`` will have them."""
-    extra = {name: group for name, group in (("usage", usage), ("bill", bill)) if name not in main.commands}
-    if not extra:
-        return main
-    return click.Group(name="edi", commands={**main.commands, **extra}, params=main.params, callback=main.callback,
-                       context_settings=main.context_settings)
-
-
-def batch_produces_usage() -> bool:
-    return "produce_usage" in inspect.getsource(Batch.run)
-
-
-def one_segment_per_line(path: Path) -> str:
-    return "".join("*".join((s.id, *s.elements)) + "\n" for s in read_segments(path))
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, default=_plain) + "\n"
-
-
-def _plain(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
 def messages(path: Path) -> list[Any]:
     """Every transaction set of an X12 file as its canonical message."""
     out = []
@@ -111,53 +74,7 @@ def messages(path: Path) -> list[Any]:
 # ------------------------------------------------------------------------------------ sandbox
 
 
-class Sandbox:
-    """A fresh gateway in ``root``: config, folders, database; the CLI runs in process."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.db_url = f"sqlite:///{root / 'edi.db'}"
-        self.folders = {name: root / name for name in ("inbox", "outbox", "archive", "quarantine", "reports")}
-        paths = "\n".join(f'{name} = "{path}"' for name, path in self.folders.items())
-        self.config = root / "edi.toml"
-        self.config.write_text(f'[database]\nurl = "{self.db_url}"\n[paths]\n{paths}\nlock = "{root / "batch.lock"}"\n')
-        for path in self.folders.values():
-            path.mkdir()
-
-    def edi(self, *args: str) -> tuple[int, str]:
-        result = CliRunner().invoke(edi_command(), ["--config", str(self.config), *args], catch_exceptions=False)
-        return result.exit_code, result.output
-
-    def load(self, case: Path, spec: dict[str, Any]) -> None:
-        extra: dict[str, list[str]] = spec.get("master", {})
-        assert not set(extra) - set(KINDS), f"{case.name}: [master] has unknown kinds"
-        for kind in KINDS:
-            base = SAMPLES / "master" / f"{kind}.csv"
-            self._load(kind, base)
-            if extra.get(kind):
-                header = base.read_text(encoding="utf-8").splitlines()[0]
-                more = self.root / f"extra-{kind}.csv"
-                more.write_text("\n".join([header, *extra[kind]]) + "\n", encoding="utf-8")
-                self._load(kind, more)
-
-    def _load(self, kind: str, path: Path) -> None:
-        code, output = self.edi("load", kind, str(path))
-        assert code == 0, f"edi load {kind} {path}: {output}"
-
-    def produce(self, as_of: str) -> None:
-        """What ``Batch.run()`` is to do before flushing the outbox (see the usage goldens)."""
-        app = bootstrap(self.config, None, FixedClock(parse_as_of(as_of)))
-        now = app.clock.now()
-        with Store.open(self.db_url) as store:
-            calendar = app.calendar(store)
-            with store.unit_of_work() as uow:
-                for out in produce_usage(uow, calendar, now, app.config.utility):
-                    assert isinstance(out.message, UsageReport)
-                    uow.outbox.enqueue(NewOutboxMessage(
-                        idempotency_key=f"867:{out.message.reference}", receiver=out.receiver, st01="867",
-                        kind="UsageReport", payload=_payload(render(out.message)), created_at=now))
-                uow.commit()
-
+class BillingSandbox(Sandbox):
     def invoices(self) -> str:
         with Store.open(self.db_url) as store, store.unit_of_work() as uow:
             rows = [dataclasses.asdict(i) for i in uow.bills.find_invoices()]
@@ -232,7 +149,7 @@ def billed_total(invoices: list[dict[str, Any]], cancel: dict[str, Any]) -> Deci
 
 def run_case(case: Path, root: Path) -> tuple[dict[str, str], dict[str, Any]]:
     spec = tomllib.loads((case / "case.toml").read_text(encoding="utf-8"))
-    box = Sandbox(root)
+    box = BillingSandbox(root)
     box.load(case, spec)
     produced: dict[str, str] = {}
     for n, step in enumerate(spec["step"], start=1):
@@ -246,8 +163,6 @@ def run_case(case: Path, root: Path) -> tuple[dict[str, str], dict[str, Any]]:
             arrive(box.folders["inbox"] / file.name, step["as_of"])
         sent_before = set(os.listdir(box.folders["outbox"]))
         reports_before = set(os.listdir(box.folders["reports"]))
-        if not batch_produces_usage():
-            box.produce(step["as_of"])
         code, output = box.edi("batch", "--as-of", step["as_of"])
         assert code == 0, f"{case.name} step {n}: exit {code}\n{output}"
         (report_name,) = set(os.listdir(box.folders["reports"])) - reports_before

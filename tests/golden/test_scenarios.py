@@ -36,18 +36,15 @@ import os
 import shutil
 import tomllib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 
-from edi.reader import read_segments
-from processor.cli import main
 from processor.store import Store, schema
-from tests.support import SAMPLES, arrive
+from tests.golden.sandbox import Sandbox, as_json, one_segment_per_line
+from tests.support import arrive
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"
@@ -81,55 +78,7 @@ def steps_of(case: Path, spec: dict[str, Any]) -> list[Step]:
     return [Step(spec["as_of"], files, spec.get("arrived"))]
 
 
-def one_segment_per_line(path: Path) -> str:
-    """X12 normalised for review: one segment per line, elements joined by '*'."""
-    return "".join("*".join((s.id, *s.elements)) + "\n" for s in read_segments(path))
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, default=_plain) + "\n"
-
-
-def _plain(value: Any) -> str:
-    """Dates and instants in ISO 8601 (instants in UTC, as stored), decimals and enums as text."""
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
-class Sandbox:
-    """A fresh gateway in ``root``: config, folders, database; runs the CLI in process."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.db_url = f"sqlite:///{root / 'edi.db'}"
-        self.folders = {name: root / name for name in ("inbox", "outbox", "archive", "quarantine", "reports")}
-        paths = "\n".join(f'{name} = "{path}"' for name, path in self.folders.items())
-        self.config = root / "edi.toml"
-        self.config.write_text(f'[database]\nurl = "{self.db_url}"\n[paths]\n{paths}\nlock = "{root / "batch.lock"}"\n')
-        for path in self.folders.values():
-            path.mkdir()
-
-    def edi(self, *args: str) -> tuple[int, str]:
-        result = CliRunner().invoke(main, ["--config", str(self.config), *args], catch_exceptions=False)
-        return result.exit_code, result.output
-
-    def load(self, case: Path, spec: dict[str, Any]) -> None:
-        extra: dict[str, list[str]] = spec.get("master", {})
-        unknown = set(extra) - set(KINDS)
-        assert not unknown, f"{case.name}: [master] has unknown kinds {sorted(unknown)}"
-        for kind in KINDS:
-            own = case / "master" / f"{kind}.csv"
-            base = own if own.exists() else SAMPLES / "master" / f"{kind}.csv"
-            self._load(kind, base)
-            if extra.get(kind):
-                header = base.read_text(encoding="utf-8").splitlines()[0]
-                more = self.root / f"extra-{kind}.csv"
-                more.write_text("\n".join([header, *extra[kind]]) + "\n", encoding="utf-8")
-                self._load(kind, more)
-
-    def _load(self, kind: str, path: Path) -> None:
-        code, output = self.edi("load", kind, str(path))
-        assert code == 0, f"edi load {kind} {path}: {output}"
-
+class ScenarioSandbox(Sandbox):
     def state(self) -> dict[str, str]:
         """The final ``switch_requests`` and ``supply_history`` as sorted JSON (by id)."""
         with Store.open(self.db_url) as store, store.unit_of_work() as uow:
@@ -152,7 +101,7 @@ def _points_with_history(db_url: str) -> set[str]:
 def run_scenario(case: Path, root: Path) -> dict[str, str]:
     """Run every step of ``case`` in ``root``; returns {path under expected/: content}."""
     spec = read_case(case)
-    box = Sandbox(root)
+    box = ScenarioSandbox(root)
     box.load(case, spec)
     produced: dict[str, str] = {}
     for n, step in enumerate(steps_of(case, spec), start=1):

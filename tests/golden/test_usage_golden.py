@@ -17,10 +17,8 @@ One directory per case under ``usage/``:
   estimated hours); after the last step ``usage_reports.json`` (what the store recorded, bodies left out).
 
 Each case runs in a fresh temporary directory: ``edi load`` master data, then per step ``edi usage`` and
-``edi batch --as-of`` through click's ``CliRunner``. Until ``Batch.run()`` calls
-:func:`processor.usage.produce_usage` itself, the runner calls it just before the batch (where the batch is to
-call it: before flushing the outbox) and enqueues its 867s as the batch will; once the batch does, the
-runner's call finds nothing new. Before anything is compared, every 867 is checked against facts that do not
+``edi batch --as-of`` through click's ``CliRunner`` (the batch produces the 867s before flushing the
+outbox). Before anything is compared, every 867 is checked against facts that do not
 depend on the code under test: it validates against our maps (``edi validate``), its summary is the net of
 its meters, every whole local day has the hours the zone gives it (23 on the spring-forward day, 25 on the
 fall-back day), and the two parts of an hour cut by a read add up to that hour as the input CSV has it.
@@ -32,7 +30,6 @@ expected file to make a failure go away.
 from __future__ import annotations
 
 import csv
-import inspect
 import json
 import os
 import tomllib
@@ -46,24 +43,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import click
 import pytest
-from click.testing import CliRunner
 
-from edi.canonical import parse, render
+from edi.canonical import parse
 from edi.classify import Kind
 from edi.envelope import Envelope
 from edi.messages import MeterRole, QuantityQualifier, UsageLoop, UsageReport
-from edi.reader import X12Reader, read_segments
-from processor.batch import Batch, _payload
-from processor.bootstrap import bootstrap
-from processor.cli import main
-from processor.clock import FixedClock, parse_as_of
+from edi.reader import X12Reader
+from processor.clock import parse_as_of
 from processor.store import Store
-from processor.store.records import NewOutboxMessage, NewSupplyPeriod
-from processor.usage import produce_usage, usage_key
-from processor.usage.cli import usage
-from tests.support import SAMPLES
+from processor.store.records import NewSupplyPeriod
+from tests.golden.sandbox import Sandbox, one_segment_per_line
 
 CASES = Path(__file__).parent / "usage"
 UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"
@@ -76,58 +66,10 @@ def cases() -> list[Path]:
     return sorted(p for p in CASES.iterdir() if (p / "case.toml").exists())
 
 
-def edi_command() -> click.Group:
-    """``edi`` with ``usage`` registered, as ``processor.cli`` will have it."""
-    if "usage" in main.commands:
-        return main
-    return click.Group(name="edi", commands={**main.commands, "usage": usage}, params=main.params,
-                       callback=main.callback, context_settings=main.context_settings)
-
-
-def batch_produces_usage() -> bool:
-    return "produce_usage" in inspect.getsource(Batch.run)
-
-
-def one_segment_per_line(path: Path) -> str:
-    return "".join("*".join((s.id, *s.elements)) + "\n" for s in read_segments(path))
-
-
 # ------------------------------------------------------------------------------------ sandbox
 
 
-class Sandbox:
-    """A fresh gateway in ``root``: config, folders, database; the CLI runs in process."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.db_url = f"sqlite:///{root / 'edi.db'}"
-        self.folders = {name: root / name for name in ("inbox", "outbox", "archive", "quarantine", "reports")}
-        paths = "\n".join(f'{name} = "{path}"' for name, path in self.folders.items())
-        self.config = root / "edi.toml"
-        self.config.write_text(f'[database]\nurl = "{self.db_url}"\n[paths]\n{paths}\nlock = "{root / "batch.lock"}"\n')
-        for path in self.folders.values():
-            path.mkdir()
-
-    def edi(self, *args: str) -> tuple[int, str]:
-        result = CliRunner().invoke(edi_command(), ["--config", str(self.config), *args], catch_exceptions=False)
-        return result.exit_code, result.output
-
-    def load(self, case: Path, spec: dict[str, Any]) -> None:
-        extra: dict[str, list[str]] = spec.get("master", {})
-        assert not set(extra) - set(KINDS), f"{case.name}: [master] has unknown kinds"
-        for kind in KINDS:
-            base = SAMPLES / "master" / f"{kind}.csv"
-            self._load(kind, base)
-            if extra.get(kind):
-                header = base.read_text(encoding="utf-8").splitlines()[0]
-                more = self.root / f"extra-{kind}.csv"
-                more.write_text("\n".join([header, *extra[kind]]) + "\n", encoding="utf-8")
-                self._load(kind, more)
-
-    def _load(self, kind: str, path: Path) -> None:
-        code, output = self.edi("load", kind, str(path))
-        assert code == 0, f"edi load {kind} {path}: {output}"
-
+class UsageSandbox(Sandbox):
     def seed_supply(self, spec: dict[str, Any], at: datetime) -> None:
         with Store.open(self.db_url) as store, store.unit_of_work() as uow:
             for row in spec.get("supply", []):
@@ -135,20 +77,6 @@ class Sandbox:
                     service_point_id=row["service_point"], supplier=row["supplier"],
                     start_date=date.fromisoformat(row["start_date"]), recorded_at=at))
             uow.commit()
-
-    def produce(self, as_of: str) -> None:
-        """What ``Batch.run()`` is to do before flushing the outbox (see the module docstring)."""
-        app = bootstrap(self.config, None, FixedClock(parse_as_of(as_of)))
-        now = app.clock.now()
-        with Store.open(self.db_url) as store:
-            calendar = app.calendar(store)
-            with store.unit_of_work() as uow:
-                for out in produce_usage(uow, calendar, now, app.config.utility):
-                    assert isinstance(out.message, UsageReport)
-                    uow.outbox.enqueue(NewOutboxMessage(
-                        idempotency_key=usage_key(out), receiver=out.receiver, st01="867",
-                        kind="UsageReport", payload=_payload(render(out.message)), created_at=now))
-                uow.commit()
 
     def usage_reports(self) -> str:
         with Store.open(self.db_url) as store, store.unit_of_work() as uow:
@@ -333,7 +261,7 @@ def check_split_hours(case: Path, spec: dict[str, Any], sent: list[Sent]) -> Non
 
 def run_case(case: Path, root: Path) -> tuple[dict[str, str], dict[str, Any]]:
     spec = tomllib.loads((case / "case.toml").read_text(encoding="utf-8"))
-    box = Sandbox(root)
+    box = UsageSandbox(root)
     box.load(case, spec)
     produced: dict[str, str] = {}
     all_sent: list[Sent] = []
@@ -345,8 +273,6 @@ def run_case(case: Path, root: Path) -> tuple[dict[str, str], dict[str, Any]]:
             code, output = box.edi("usage", *files)
             assert code == step.get("usage_exit", 0), f"{case.name} step {n}: edi usage exit {code}\n{output}"
         before = set(os.listdir(box.folders["outbox"]))
-        if not batch_produces_usage():
-            box.produce(step["as_of"])
         code, output = box.edi("batch", "--as-of", step["as_of"])
         assert code == 0, f"{case.name} step {n}: exit {code}\n{output}"
         lines: list[str] = []
