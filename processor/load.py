@@ -198,9 +198,9 @@ _DECIMAL = re.compile(r"\d+(\.\d+)?")
 _INTERVALS = {"15": 15, "30": 30, "60": 60}
 
 
-class _Row:
+class Row:
     """One data row being parsed: typed getters that note each problem and hand back a stand-in,
-    so that one pass over a row reports every column that is wrong."""
+    so that one pass over a row reports every column that is wrong. Meter-data CSVs extend it."""
 
     def __init__(self, line: int, values: Mapping[str, str]) -> None:
         self.line = line
@@ -317,7 +317,7 @@ class _Spec(Generic[R]):
     required: tuple[str, ...]
     optional: tuple[str, ...]
     key: tuple[str, ...]  #: the columns that name a row: a second row with the same values is a duplicate
-    parse: Callable[[_Row], R]
+    parse: Callable[[Row], R]
     save: Callable[[MasterData, list[R]], int]
     check: Callable[[MasterData, list[tuple[int, R]]], list[LoadError]] = lambda master, rows: []
 
@@ -326,7 +326,7 @@ class _Spec(Generic[R]):
         return self.required + self.optional
 
 
-def _supplier(row: _Row) -> Supplier:
+def _supplier(row: Row) -> Supplier:
     return Supplier(
         duns=row.matching("duns", _DUNS, "a DUNS number (9 digits, or 13 for DUNS+4)"),
         name=row.text("name", 60),
@@ -335,7 +335,7 @@ def _supplier(row: _Row) -> Supplier:
     )
 
 
-def _account(row: _Row) -> Account:
+def _account(row: Row) -> Account:
     zip_code = row.matching("zip", _ZIP, "a ZIP code (12345, 123456789 or 12345-6789)")
     return Account(
         account_number=row.key("account_number"),
@@ -353,7 +353,7 @@ def _account(row: _Row) -> Account:
 _SUPPLIER = re.compile(rf"{_DUNS.pattern}|{'|'.join(UtilitySupply)}")
 
 
-def _service_point(row: _Row) -> ServicePoint:
+def _service_point(row: Row) -> ServicePoint:
     return ServicePoint(
         service_point_id=row.key("service_point_id"),
         account_number=row.key("account_number"),
@@ -384,7 +384,7 @@ def _check_service_points(master: MasterData, rows: list[tuple[int, ServicePoint
     return errors
 
 
-def _meter(row: _Row) -> Meter:
+def _meter(row: Row) -> Meter:
     interval = row.raw("interval_minutes")
     if interval and interval not in _INTERVALS:
         row.fail("interval_minutes", f"{interval!r} is not one of 15, 30, 60 (or empty for a scalar meter)")
@@ -416,11 +416,11 @@ def _check_meters(master: MasterData, rows: list[tuple[int, Meter]]) -> list[Loa
     return errors
 
 
-def _scheduled_read(row: _Row) -> ScheduledRead:
+def _scheduled_read(row: Row) -> ScheduledRead:
     return ScheduledRead(bill_group=row.one_of("bill_group", BILL_GROUPS), read_date=row.day("read_date"))
 
 
-def _holiday(row: _Row) -> Holiday:
+def _holiday(row: Row) -> Holiday:
     return Holiday(date=row.day("date"), name=row.text("name", 60))
 
 
@@ -484,7 +484,7 @@ def _validate(spec: _Spec[R], table: CsvTable) -> tuple[list[tuple[int, R]], lis
     errors: list[LoadError] = []
     first_seen: dict[tuple[str, ...], int] = {}
     for line, values in table.rows:
-        row = _Row(line, values)
+        row = Row(line, values)
         record = spec.parse(row)
         key = tuple(row.raw(column) for column in spec.key)
         if all(key):

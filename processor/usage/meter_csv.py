@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from processor.load import CsvTable, LoadError, LoadResult, read_table
+from processor.load import CsvTable, LoadError, LoadResult, Row, read_table
 from processor.store import Store
 from processor.store.records import (
     IntervalRead,
@@ -67,7 +67,6 @@ _KEYS: Mapping[MeterDataKind, tuple[str, ...]] = {
 _KEY = re.compile(r"[!-~]{1,30}")
 _DECIMAL = re.compile(r"\d{1,9}(\.\d{1,6})?")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 Record = IntervalRead | RegisterRead | ReadEvent | ProfileValue
 
@@ -103,22 +102,8 @@ def kind_of(header: Sequence[str]) -> MeterDataKind | list[LoadError]:
 # -------------------------------------------------------------------------------------- rows
 
 
-class _Row:
-    """One data row: typed getters that note each problem, so one pass reports every bad column."""
-
-    def __init__(self, line: int, values: Mapping[str, str]) -> None:
-        self.line = line
-        self._values = values
-        self.errors: list[LoadError] = []
-        for column, value in values.items():
-            if _CONTROL.search(value):
-                self.fail(column, "contains a line break, tab or other control character")
-
-    def fail(self, column: str, message: str) -> None:
-        self.errors.append(LoadError(self.line, column, message))
-
-    def raw(self, column: str) -> str:
-        return self._values.get(column, "")
+class _Row(Row):
+    """A meter-data row: the master-data row's getters, plus instants with an offset and kWh values."""
 
     def key(self, column: str) -> str:
         value = self.raw(column)
@@ -143,7 +128,7 @@ class _Row:
             self.fail(column, f"{value!r} is not a valid date and time")
             return _NEVER
 
-    def decimal(self, column: str, *, required: bool = True) -> Decimal | None:
+    def kwh(self, column: str, *, required: bool = True) -> Decimal | None:
         value = self.raw(column)
         if not value:
             if required:
@@ -154,22 +139,13 @@ class _Row:
             return None
         return Decimal(value)
 
-    def choice(self, column: str, values: Sequence[str]) -> str:
-        value = self.raw(column)
-        if value not in values:
-            allowed = ", ".join(values)
-            self.fail(column, f"{value!r} is not one of {allowed}" if value
-                      else f"a value is required: one of {allowed}")
-            return values[0]
-        return value
-
 
 _NEVER = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
 
 
 def _interval(row: _Row) -> IntervalRead:
-    quality = ReadQuality(row.choice("quality", [q.value for q in ReadQuality]))
-    kwh = row.decimal("kwh", required=False)
+    quality = ReadQuality(row.one_of("quality", [q.value for q in ReadQuality]))
+    kwh = row.kwh("kwh", required=False)
     if quality is ReadQuality.MISSING and row.raw("kwh"):
         row.fail("kwh", "a missing read (quality M) has no kWh: leave it empty")
         kwh = None
@@ -179,9 +155,9 @@ def _interval(row: _Row) -> IntervalRead:
 
 
 def _register(row: _Row) -> RegisterRead:
-    reading = row.decimal("register_kwh")
+    reading = row.kwh("register_kwh")
     return RegisterRead(row.key("meter_number"), row.instant("read_at"), reading or Decimal(0),
-                        ReadType(row.choice("read_type", [t.value for t in ReadType])))
+                        ReadType(row.one_of("read_type", [t.value for t in ReadType])))
 
 
 def _event(row: _Row) -> ReadEvent:
@@ -189,7 +165,7 @@ def _event(row: _Row) -> ReadEvent:
 
 
 def _profile(row: _Row) -> ProfileValue:
-    value = ProfileValue(row.key("load_profile"), row.instant("interval_end"), row.decimal("kwh") or Decimal(0))
+    value = ProfileValue(row.key("load_profile"), row.instant("interval_end"), row.kwh("kwh") or Decimal(0))
     if not row.errors and not on_grid(value.interval_end, 60):
         row.fail("interval_end", "a load profile is hourly: give the end of the hour (minutes 00)")
     return value
