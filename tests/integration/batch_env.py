@@ -14,11 +14,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from processor.load import KINDS
 from tests.support import SAMPLES
 
 EDI = str(Path(sys.executable).parent / "edi")
 UTILITY = "012345678"
-KINDS = ("suppliers", "accounts", "service-points", "meters", "schedule", "holidays")
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
-from processor.billing.cli import bill
 from processor.cli import main
 from processor.load import KINDS
 from processor.store import Store
@@ -21,21 +19,13 @@ from tests.support import SAMPLES
 AT = datetime(2026, 10, 21, 15, tzinfo=UTC)
 
 
-def edi() -> click.Group:
-    """``edi`` with ``bill`` registered, as ``processor.cli`` will have it."""
-    if "bill" in main.commands:
-        return main
-    return click.Group(name="edi", commands={**main.commands, "bill": bill}, params=main.params,
-                       callback=main.callback, context_settings=main.context_settings)
-
-
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "edi.toml"
     path.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "edi.db"}"\n')
     for kind in KINDS:
         csv = SAMPLES / "master" / f"{kind}.csv"
-        result = CliRunner().invoke(edi(), ["--config", str(path), "load", kind, str(csv)])
+        result = CliRunner().invoke(main, ["--config", str(path), "load", kind, str(csv)])
         assert result.exit_code == 0, result.output
     with Store.open(f"sqlite:///{tmp_path / 'edi.db'}") as store, store.unit_of_work() as uow:
         for number, start, end, cents in (("INV-AUG", date(2026, 8, 18), date(2026, 9, 17), "40.00"),
@@ -54,7 +44,7 @@ def config(tmp_path: Path) -> Path:
 
 
 def run(config: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(edi(), ["--config", str(config), "bill", "show", *args])
+    result = CliRunner().invoke(main, ["--config", str(config), "bill", "show", *args])
     return result.exit_code, result.output
 
 
@@ -91,6 +81,6 @@ def test_an_unusable_database_exits_3_with_one_line(tmp_path: Path, command: lis
     (tmp_path / "edi.db").write_bytes(b"not a database, " * 64)
     path = tmp_path / "edi.toml"
     path.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "edi.db"}"\n')
-    result = CliRunner().invoke(edi(), ["--config", str(path), *command])
+    result = CliRunner().invoke(main, ["--config", str(path), *command])
     assert result.exit_code == 3, result.output
     assert result.output.startswith("error: database sqlite:///") and result.output.count("\n") == 1

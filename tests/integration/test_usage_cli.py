@@ -7,24 +7,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from processor.cli import main
-from processor.usage.cli import usage
+from processor.load import KINDS
 from tests.support import SAMPLES
 
 Run = Callable[..., tuple[int, str, str]]
-KINDS = ("suppliers", "accounts", "service-points", "meters", "schedule", "holidays")
-
-
-def edi_command() -> click.Group:
-    """``edi`` with ``usage`` registered (``main.add_command(usage)``) without changing ``main`` for other tests."""
-    if "usage" in main.commands:
-        return main
-    return click.Group(name="edi", commands={**main.commands, "usage": usage}, params=main.params,
-                       callback=main.callback, context_settings=main.context_settings)
 
 
 @pytest.fixture
@@ -33,7 +23,7 @@ def edi(tmp_path: Path) -> Run:
     config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "edi.db"}"\n')
 
     def run(*args: str) -> tuple[int, str, str]:
-        result = CliRunner().invoke(edi_command(), ["--config", str(config), *args], catch_exceptions=False)
+        result = CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
         return result.exit_code, result.stdout, result.stderr
 
     for kind in KINDS:
