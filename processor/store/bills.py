@@ -24,7 +24,7 @@ from processor.store.records import (
     NewBillLine,
     NewInvoice,
 )
-from processor.store.statements import upsert_statement
+from processor.store.statements import execute, upsert_statement
 
 _CENT = Decimal("0.01")
 
@@ -40,7 +40,7 @@ class Bills:
     def record_enrollment_billing(self, option: EnrollmentBilling) -> None:
         """Keep the billing option of a recorded switch request (replacing one kept before)."""
         statement = upsert_statement(self._connection.dialect.name, schema.enrollment_billing, ("request_id",))
-        self._connection.execute(statement, {
+        execute(self._connection, statement, {
             "request_id": option.request_id, "billing_type": option.billing_type, "calculator": option.calculator,
             "payment_option": option.payment_option})
 

@@ -17,7 +17,7 @@ from functools import cache
 from sqlalchemy import Connection, Executable, bindparam, select, update
 
 from processor.store import schema
-from processor.store.statements import insert_if_absent
+from processor.store.statements import insert_if_absent, scalar
 
 
 class ControlNumbers:
@@ -32,10 +32,10 @@ class ControlNumbers:
 
     def next(self, scope: str) -> int:
         """The scope's next number, reserved until this transaction ends (for good when it commits)."""
-        value = self._connection.execute(_next(), {"name": scope}).scalar()
+        value = scalar(self._connection, _next(), {"name": scope})
         if value is None:  # a new scope
             insert_if_absent(self._connection, schema.control_numbers, {"scope": scope, "last_value": self._start - 1})
-            value = self._connection.execute(_next(), {"name": scope}).scalar_one()
+            value = scalar(self._connection, _next(), {"name": scope})
         return int(value)
 
     def last(self, scope: str) -> int | None:

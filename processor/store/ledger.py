@@ -30,11 +30,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, and_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, select, update
 
 from processor.store import schema
 from processor.store.records import Claim, ClaimStatus, LedgerEntry, LedgerOutcome
-from processor.store.statements import insert_if_absent, insert_returning
+from processor.store.statements import Row, insert_if_absent, insert_returning
 
 
 class IngestLedger:
@@ -101,7 +101,7 @@ class IngestLedger:
         return entry
 
 
-def _entry(row: RowMapping) -> LedgerEntry:
+def _entry(row: Row) -> LedgerEntry:
     return LedgerEntry(
         id=row["id"],
         sender=row["sender"],

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Connection, Executable, RowMapping, Table, bindparam, select
+from sqlalchemy import Column, Connection, Executable, Table, bindparam, select
 
 from processor.store import schema
 from processor.store.records import (
@@ -30,7 +30,7 @@ from processor.store.records import (
     Supplier,
     UcbPor,
 )
-from processor.store.statements import upsert
+from processor.store.statements import Row, first, rows, upsert
 
 #: Keys per IN (…) list: far below SQLite's and PostgreSQL's limits on bound parameters.
 _CHUNK = 500
@@ -64,7 +64,7 @@ class MasterData:
     def service_points_of(self, account_number: str) -> list[ServicePoint]:
         """The account's service points, by id."""
         query = _by_key(schema.service_points, "account_number", "service_point_id")
-        return [_service_point(row) for row in self._connection.execute(query, {"key": account_number}).mappings()]
+        return [_service_point(row) for row in rows(self._connection, query, {"key": account_number})]
 
     def get_meter(self, meter_number: str) -> Meter | None:
         row = self._one(schema.meters, schema.meters.c.meter_number, meter_number)
@@ -73,7 +73,7 @@ class MasterData:
     def meters_of(self, service_point_id: str) -> list[Meter]:
         """The service point's meters, by number."""
         query = _by_key(schema.meters, "service_point_id", "meter_number")
-        return [_meter(row) for row in self._connection.execute(query, {"key": service_point_id}).mappings()]
+        return [_meter(row) for row in rows(self._connection, query, {"key": service_point_id})]
 
     def calendar_inputs(self) -> tuple[dict[date, str], dict[str, tuple[date, ...]]]:
         """What :class:`processor.calendar.Calendar` is built from: holidays and the read schedule."""
@@ -173,8 +173,8 @@ class MasterData:
 
     # ----------------------------------------------------------------------------- helpers
 
-    def _one(self, table: Table, key: Column[Any], value: object) -> RowMapping | None:
-        return self._connection.execute(_by_key(table, key.name), {"key": value}).mappings().first()
+    def _one(self, table: Table, key: Column[Any], value: object) -> Row | None:
+        return first(self._connection, _by_key(table, key.name), {"key": value})
 
     def _existing(self, column: Column[Any], keys: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -195,11 +195,11 @@ def _chunks(keys: Sequence[str]) -> Iterable[Collection[str]]:
         yield keys[start : start + _CHUNK]
 
 
-def _supplier(row: RowMapping) -> Supplier:
+def _supplier(row: Row) -> Supplier:
     return Supplier(duns=row["duns"], name=row["name"], ucb_por=UcbPor(row["ucb_por"]), sbo=Sbo(row["sbo"]))
 
 
-def _account(row: RowMapping) -> Account:
+def _account(row: Row) -> Account:
     return Account(
         account_number=row["account_number"],
         customer_name=row["customer_name"],
@@ -213,7 +213,7 @@ def _account(row: RowMapping) -> Account:
     )
 
 
-def _service_point(row: RowMapping) -> ServicePoint:
+def _service_point(row: Row) -> ServicePoint:
     return ServicePoint(
         service_point_id=row["service_point_id"],
         account_number=row["account_number"],
@@ -230,7 +230,7 @@ def _service_point(row: RowMapping) -> ServicePoint:
     )
 
 
-def _meter(row: RowMapping) -> Meter:
+def _meter(row: Row) -> Meter:
     return Meter(
         meter_number=row["meter_number"],
         service_point_id=row["service_point_id"],

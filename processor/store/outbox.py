@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from processor.store import schema
 from processor.store.records import NewOutboxMessage, OutboundFile, OutboxMessage
-from processor.store.statements import insert_returning
+from processor.store.statements import Row, insert_returning
 
 
 class Outbox:
@@ -141,7 +141,7 @@ class Outbox:
         return result.rowcount
 
 
-def _message(row: RowMapping) -> OutboxMessage:
+def _message(row: Row) -> OutboxMessage:
     return OutboxMessage(
         id=row["id"],
         idempotency_key=row["idempotency_key"],
@@ -158,6 +158,6 @@ def _message(row: RowMapping) -> OutboxMessage:
     )
 
 
-def _file(row: RowMapping) -> OutboundFile:
+def _file(row: Row) -> OutboundFile:
     return OutboundFile(name=row["name"], receiver=row["receiver"], st01=row["st01"], isa13=row["isa13"],
                         gs06=row["gs06"], created_at=row["created_at"], written_at=row["written_at"])

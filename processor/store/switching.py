@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import Connection, Executable, RowMapping, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Executable, and_, bindparam, insert, or_, select, update
 
 from processor.store import schema
 from processor.store.records import (
@@ -24,6 +24,7 @@ from processor.store.records import (
     SupplyPeriod,
     SwitchRequest,
 )
+from processor.store.statements import Row, first, rows
 
 
 class Switching:
@@ -60,7 +61,9 @@ class Switching:
             "st02": request.st02,
             "updated_at": request.received_at,
         }
-        return _request(self._connection.execute(_add_request(), values).mappings().one())
+        row = first(self._connection, _add_request(), values)
+        assert row is not None  # INSERT … RETURNING returns the row it inserted
+        return _request(row)
 
     def get_request(self, request_id: int) -> SwitchRequest | None:
         table = schema.switch_requests
@@ -81,11 +84,18 @@ class Switching:
         """Requests matching every criterion given, oldest first."""
         given = {"supplier": supplier, "account_number": account_number, "service_point_id": service_point_id,
                  "request_ref": request_ref, "direction": None if direction is None else direction.value,
-                 "kinds": None if kinds is None else [kind.value for kind in kinds],
-                 "statuses": None if statuses is None else [status.value for status in statuses]}
-        values = {name: value for name, value in given.items() if value is not None}
-        query = _find_requests(tuple(values))
-        return [_request(row) for row in self._connection.execute(query, values).mappings()]
+                 "kind": None if kinds is None else [kind.value for kind in kinds],
+                 "status": None if statuses is None else [status.value for status in statuses]}
+        values: dict[str, object] = {}
+        criteria: list[tuple[str, int]] = []
+        for name, value in given.items():
+            if isinstance(value, list):  # an IN list: one parameter per value (statements.rows binds no lists)
+                criteria.append((name, len(value)))
+                values.update((f"{name}_{i}", v) for i, v in enumerate(value))
+            elif value is not None:
+                criteria.append((name, 0))
+                values[name] = value
+        return [_request(row) for row in rows(self._connection, _find_requests(tuple(criteria)), values)]
 
     def set_status(
         self,
@@ -137,7 +147,7 @@ class Switching:
     def supplier_on(self, service_point_id: str, day: date) -> SupplyPeriod | None:
         """The period that decides who supplies the point on ``day``: among those covering it, the
         latest start, ties to the latest recorded (see :class:`~processor.store.records.NewSupplyPeriod`)."""
-        row = self._connection.execute(_supplier_on(), {"point": service_point_id, "day": day}).mappings().first()
+        row = first(self._connection, _supplier_on(), {"point": service_point_id, "day": day})
         return None if row is None else _period(row)
 
 
@@ -151,15 +161,14 @@ def _add_request() -> Executable:
 
 
 @cache
-def _find_requests(criteria: tuple[str, ...]) -> Executable:
-    """``find_requests`` with the criteria named in ``criteria`` (the kinds and statuses as IN lists)."""
+def _find_requests(criteria: tuple[tuple[str, int], ...]) -> Executable:
+    """``find_requests`` with the criteria named in ``criteria``: a column and 0, or ``kind``/``status`` and
+    how many values its IN list has (bound as ``kind_0``, ``kind_1`` …)."""
     table = schema.switch_requests
     query = select(table).order_by(table.c.id)
-    for name in criteria:
-        if name == "kinds":
-            query = query.where(table.c.kind.in_(bindparam(name, expanding=True)))
-        elif name == "statuses":
-            query = query.where(table.c.status.in_(bindparam(name, expanding=True)))
+    for name, listed in criteria:
+        if listed:
+            query = query.where(table.c[name].in_([bindparam(f"{name}_{i}") for i in range(listed)]))
         else:
             query = query.where(table.c[name] == bindparam(name))
     return query
@@ -177,7 +186,7 @@ def _supplier_on() -> Executable:
     )
 
 
-def _request(row: RowMapping) -> SwitchRequest:
+def _request(row: Row) -> SwitchRequest:
     return SwitchRequest(
         id=row["id"],
         kind=RequestKind(row["kind"]),
@@ -205,7 +214,7 @@ def _request(row: RowMapping) -> SwitchRequest:
     )
 
 
-def _period(row: RowMapping) -> SupplyPeriod:
+def _period(row: Row) -> SupplyPeriod:
     return SupplyPeriod(
         id=row["id"],
         service_point_id=row["service_point_id"],
