@@ -132,7 +132,7 @@ def m_produce(hourly: str, out: str) -> Result:
     enveloped and written as one interchange, then the file read back and validated against our maps (the
     batch's self-check of every outbound file). Streams: one service point in memory at a time."""
     from bench import gen
-    from edi.canonical import render
+    from edi.canonical import render_body
     from edi.guide import GuideValidator
     from edi.validate import validate_stream
     from processor.startup import settle
@@ -142,7 +142,7 @@ def m_produce(hourly: str, out: str) -> Result:
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with open(out, "w", encoding="ascii", newline="") as dst:
-        segments = gen.write_interchange(dst, "867", (render(r) for r in reports), gen.UTILITY_DUNS,
+        segments = gen.write_interchange(dst, "867", (render_body(r) for r in reports), gen.UTILITY_DUNS,
                                          gen.SUPPLIER_DUNS)
     t1 = time.perf_counter()
     guide = GuideValidator.from_map_dir(MAPS)
@@ -173,14 +173,14 @@ def _usage_reports(hourly: str) -> tuple[str, Iterator[Any]]:
             RateClass,
             ServicePoint,
         )
-        from processor.usage.build import IntervalMeterData, IntervalValue, period_usage, usage_report
+        from processor.usage.build import IntervalGrid, IntervalMeterData, period_usage, usage_report
     except ImportError:
         return "bench.gen.usage_report", (gen.usage_report(n, values) for n, (_, values) in enumerate(rows, 1))
 
     utility = Utility()
     start, hours = gen.MONTH_START, gen.HOURS
     end = start + timedelta(hours=hours)
-    ends = [start + timedelta(hours=h + 1) for h in range(hours)]
+    first = start + timedelta(hours=1)
 
     def build() -> Iterator[Any]:
         for n, (point_id, values) in enumerate(rows, 1):
@@ -189,7 +189,9 @@ def _usage_reports(hourly: str) -> tuple[str, Iterator[Any]]:
             point = ServicePoint(point_id, account.account_number, RateClass.DS4, Metering.INTERVAL,
                                  gen.SUPPLIER_DUNS, False, rate_zone="ZONE1")
             meter = Meter(f"4{n:07d}", point_id, MeterRole.ADDITIVE, 60)
-            data = IntervalMeterData(meter, {e: IntervalValue(v) for e, v in zip(ends, values, strict=True)})
+            if len(values) != hours:
+                raise ValueError(f"{point_id}: {len(values)} hourly values, expected {hours}")
+            data = IntervalMeterData(meter, IntervalGrid(first, 60, tuple(values)))
             usage = period_usage(point, start, end, [data])
             yield usage_report(usage, reference=f"UTL867{gen.AT:%Y%m%d}{n:06d}", created=gen.AT.date(), final=False,
                                utility=utility, supplier_duns=gen.SUPPLIER_DUNS, supplier=None, account=account)
@@ -198,11 +200,12 @@ def _usage_reports(hourly: str) -> tuple[str, Iterator[Any]]:
 
 
 def _hourly_rows(path: str) -> Iterator[tuple[str, list[Decimal]]]:
+    """Each line's service point and its kWh as ``Decimal``s (a value that is no number fails here)."""
     with open(path, encoding="ascii") as f:
         next(f)  # header
         for line in f:
             point, _, rest = line.rstrip("\n").partition(",")
-            yield point, [Decimal(v) for v in rest.split(",")]
+            yield point, list(map(Decimal, rest.split(",")))
 
 
 # ------------------------------------------------------------------------------------------ workers

@@ -12,13 +12,14 @@ that held *during* the interval, so the repeated fall-back hour reads 0200 CD th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
-from typing import TypeVar
+from typing import TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from edi.classify import UTILITY_INITIATED, Kind, classify
@@ -43,6 +44,7 @@ from edi.messages import (
     EnrollmentResponse,
     EntityCode,
     FunctionalAck,
+    HourlyIntervals,
     IdQualifier,
     Interval,
     Maintenance,
@@ -75,7 +77,8 @@ from edi.messages import (
     UsageSummary,
     UtilityInitiatedEnrollment,
 )
-from edi.segments import Segment, seg
+from edi.segments import Segment, Separators, seg
+from edi.writer import Body, Run
 
 CENTRAL = ZoneInfo("America/Chicago")
 """Illinois prevailing time: the clock of every deadline and every interval label."""
@@ -91,6 +94,7 @@ _FIXED_OFFSETS = {
 _STANDARD = timedelta(hours=-6)
 _DAYLIGHT = timedelta(hours=-5)
 _TICK = timedelta(microseconds=1)
+_HOUR = timedelta(hours=1)
 _ENTITIES = frozenset(e.value for e in EntityCode)
 _N1_LOOP = frozenset({"N2", "N3", "N4", "PER", "REF"})
 
@@ -151,7 +155,7 @@ def render(message: Message, *, component_separator: str = ">", midnight_2400: b
     """
     match message:
         case UsageReport():
-            return _render_867(message, midnight_2400)
+            return list(itertools.chain.from_iterable(_render_867(message, midnight_2400)))
         case BillReadyInvoice():
             return _render_810(message)
         case ApplicationAdvice():
@@ -160,6 +164,15 @@ def render(message: Message, *, component_separator: str = ">", midnight_2400: b
             return _render_997(message, component_separator)
         case _:
             return _render_814(message)
+
+
+def render_body(message: Message, *, component_separator: str = ">", midnight_2400: bool = False) -> Sequence[Segment]:
+    """The segments :func:`render` gives, for :func:`edi.writer.write`: an 867's hourly intervals kept as
+    columns (:class:`~edi.messages.HourlyIntervals`) stay so, in a :class:`~edi.writer.Body` whose runs the
+    writer takes as text in one piece (867 production profile, README)."""
+    if isinstance(message, UsageReport):
+        return Body(tuple(_render_867(message, midnight_2400)))
+    return render(message, component_separator=component_separator, midnight_2400=midnight_2400)
 
 
 def transaction_set_id(message: Message) -> str:
@@ -1040,8 +1053,10 @@ def _quantity(q: Quantity | Interval) -> Segment:
     return _seg("QTY", q.qualifier, _num(q.value), q.unit)
 
 
-def _render_867(m: UsageReport, midnight_2400: bool) -> list[Segment]:
+def _render_867(m: UsageReport, midnight_2400: bool) -> list[Sequence[Segment]]:
+    """The body in pieces: lists of segments, and a run for each meter's :class:`HourlyIntervals`."""
     out = [_seg("BPT", m.purpose, m.reference, _d8(m.created), "C1", None, None, "F" if m.final else None)]
+    pieces: list[Sequence[Segment]] = [out]
     out += _party_segments(m.utility, m.supplier, m.customer)
     out.append(_seg("REF", "12", m.ldc_account, m.por_group))
     out += _refs(
@@ -1061,8 +1076,12 @@ def _render_867(m: UsageReport, midnight_2400: bool) -> list[Segment]:
             out.append(_seg("QTY", r.qualifier, _num(r.consumption), r.unit))
             if r.begin is not None or r.end is not None or r.tou is not None:
                 out.append(_seg("MEA", None, "PRQ", _num(r.consumption), r.unit, _num(r.begin), _num(r.end), r.tou))
-        out += _interval_segments(meter.intervals, midnight_2400)
-    return out
+        if isinstance(meter.intervals, HourlyIntervals):
+            out = []
+            pieces += [_HourlyRun(meter.intervals, midnight_2400), out]
+        else:
+            out += _interval_segments(meter.intervals, midnight_2400)
+    return [piece for piece in pieces if piece]
 
 
 _new_segment = tuple.__new__
@@ -1085,6 +1104,94 @@ def _interval_segments(intervals: Sequence[Interval], midnight_2400: bool) -> li
         append(_new_segment(Segment, ("QTY", (str(i.qualifier), value, str(i.unit)), 0)))
         append(dtm(i.end, midnight_2400))
     return out
+
+
+class _HourlyRun(Run):
+    """The ``QTY`` + ``DTM*582`` pairs of :class:`HourlyIntervals`, made from the columns: as segments, the
+    ones :func:`_interval_segments` makes of the same intervals; as text, their text in one piece."""
+
+    __slots__ = ("_intervals", "_midnight_2400")
+
+    def __init__(self, intervals: HourlyIntervals, midnight_2400: bool) -> None:
+        self._intervals = intervals
+        self._midnight_2400 = midnight_2400
+
+    def __len__(self) -> int:
+        return 2 * len(self._intervals)
+
+    @overload
+    def __getitem__(self, index: int) -> Segment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Segment]: ...
+
+    def __getitem__(self, index: int | slice) -> Segment | list[Segment]:
+        return self._segments()[index]  # made whole each time: a run is written or iterated, rarely indexed
+
+    def __iter__(self) -> Iterator[Segment]:
+        return iter(self._segments())
+
+    def _segments(self) -> list[Segment]:
+        intervals = self._intervals
+        values, _ = _value_texts(intervals.values)
+        qualifiers, unit = _qualifiers(intervals), str(intervals.unit)
+        quantities = [_new_segment(Segment, ("QTY", (q, v, unit), 0)) for q, v in zip(qualifiers, values, strict=True)]
+        dtms = _hour_dtms(intervals.first, len(values), self._midnight_2400)
+        return list(itertools.chain.from_iterable(zip(quantities, dtms, strict=True)))
+
+    def text(self, separators: Separators) -> str:
+        intervals = self._intervals
+        values, joined = _value_texts(intervals.values)
+        if separators.element in joined or separators.segment in joined:
+            return separators.render_all(self._segments())  # raises, naming the segment
+        (actual, estimated), tails = _hour_texts(intervals.first, len(values), intervals.unit, self._midnight_2400,
+                                                 separators)
+        parts = [actual] * (3 * len(values))
+        for i in intervals.estimated:
+            parts[3 * i] = estimated
+        parts[1::3] = values
+        parts[2::3] = tails
+        return "".join(parts)
+
+
+def _value_texts(values: Sequence[Decimal]) -> tuple[list[str], str]:
+    """QTY02 of each value, and all of them joined (to look for an exponent or a separator once): ``str``,
+    half the cost of ``format(…, "f")`` and the same text unless it has an exponent."""
+    texts = list(map(str, values))
+    joined = "".join(texts)
+    if "E" in joined:
+        texts = [format(v, "f") if "E" in t else t for v, t in zip(values, texts, strict=True)]
+        joined = "".join(texts)
+    return texts, joined
+
+
+def _qualifiers(intervals: HourlyIntervals) -> list[str]:
+    """QTY01 of each value."""
+    out = [str(QuantityQualifier.ACTUAL)] * len(intervals)
+    for i in intervals.estimated:
+        out[i] = str(QuantityQualifier.ESTIMATED)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _hour_dtms(first: datetime, n: int, midnight_2400: bool) -> tuple[Segment, ...]:
+    """The ``DTM*582`` of ``n`` hours ending from ``first`` on: the same for every point read on the same dates."""
+    return tuple(_interval_dtm(first + i * _HOUR, midnight_2400) for i in range(n))
+
+
+@lru_cache(maxsize=64)
+def _hour_texts(first: datetime, n: int, unit: Unit, midnight_2400: bool, separators: Separators
+                ) -> tuple[tuple[str, str], tuple[str, ...]]:
+    """The text around the values of an hourly run: ``QTY*QD*`` (actual) and ``QTY*KA*`` (estimated) before
+    one, and after each the unit, the terminator and its hour's ``DTM*582``. Made once per month and
+    separators, checked as :meth:`Separators.render` checks the segments themselves."""
+    element, tail = separators.element, separators.segment + separators.suffix
+    actual, estimated = str(QuantityQualifier.ACTUAL), str(QuantityQualifier.ESTIMATED)
+    for qualifier in (actual, estimated):
+        separators.render(Segment("QTY", (qualifier, str(unit))))  # raises for a separator inside a code
+    after = f"{element}{unit}{tail}"
+    return ((f"QTY{element}{actual}{element}", f"QTY{element}{estimated}{element}"),
+            tuple(after + separators.render(dtm) for dtm in _hour_dtms(first, n, midnight_2400)))
 
 
 # ============================================================================ 810

@@ -13,11 +13,14 @@ so a response can be built from the request alone.
 
 from __future__ import annotations
 
+import itertools
+import operator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeAlias
+from typing import TypeAlias, overload
 
 # ---------------------------------------------------------------------------- codes
 
@@ -560,6 +563,74 @@ class Interval:
         return self.qualifier is QuantityQualifier.ESTIMATED
 
 
+_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class HourlyIntervals(Sequence[Interval]):
+    """Intervals ending every hour from ``first``, as columns: ``values[i]`` ends ``i`` hours after ``first``,
+    estimated (``KA``) when ``i`` is in ``estimated``, actual (``QD``) otherwise.
+
+    A month of hourly data is 720 values a meter, 7.2 million for 10,000 points: columns instead of an
+    :class:`Interval` per value, which :mod:`edi.canonical` writes straight from the columns (867 production
+    profile, README). It equals the tuple of the same intervals, so it stands in for one anywhere.
+    """
+
+    first: datetime  #: the end of the first interval (aware; kept in UTC)
+    values: tuple[Decimal, ...]
+    estimated: frozenset[int] = frozenset()  #: indexes of the estimated values
+    unit: Unit = Unit.KWH
+
+    def __post_init__(self) -> None:
+        if self.first.utcoffset() is None:
+            raise ValueError(f"an interval end needs a time zone: {self.first.isoformat()}")
+        if self.first.tzinfo is not UTC:  # hours are added in UTC, where every hour is one hour
+            object.__setattr__(self, "first", self.first.astimezone(UTC))
+        if type(self.values) is not tuple:
+            object.__setattr__(self, "values", tuple(self.values))
+        if type(self.estimated) is not frozenset:
+            object.__setattr__(self, "estimated", frozenset(self.estimated))
+        if any(not 0 <= i < len(self.values) for i in self.estimated):
+            raise ValueError(f"estimated indexes outside the {len(self.values)} values: {sorted(self.estimated)}")
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @overload
+    def __getitem__(self, index: int) -> Interval: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Interval, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Interval | tuple[Interval, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self.values))))
+        value = self.values[index]  # IndexError as a tuple's
+        i = index % len(self.values)
+        return Interval(self.first + i * _HOUR, value, self._qualifier(i), self.unit)
+
+    def __iter__(self) -> Iterator[Interval]:
+        ends = (self.first + i * _HOUR for i in range(len(self.values)))
+        qualifiers = map(self._qualifier, range(len(self.values)))
+        return map(Interval, ends, self.values, qualifiers, itertools.repeat(self.unit))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, HourlyIntervals):
+            if not self.values or not other.values:
+                return not self.values and not other.values
+            return (self.first, self.values, self.estimated, self.unit) == (
+                other.first, other.values, other.estimated, other.unit)
+        if isinstance(other, tuple):
+            return len(other) == len(self.values) and all(map(operator.eq, self, other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # as the equal tuple's
+
+    def _qualifier(self, i: int) -> QuantityQualifier:
+        return QuantityQualifier.ESTIMATED if i in self.estimated else QuantityQualifier.ACTUAL
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """One scalar register read: consumption and, in IL, MEA without MEA01."""
@@ -581,7 +652,7 @@ class MeterUsage:
     role: MeterRole | None  #: REF*JH REF02
     period: Period  #: DTM*150 / DTM*151 of the loop
     multiplier: Decimal | None = None  #: REF*4P REF02 (sent only when it is not 1)
-    intervals: tuple[Interval, ...] = ()  #: QTY + DTM*582 pairs (BO)
+    intervals: Sequence[Interval] = ()  #: QTY + DTM*582 pairs (BO): a tuple, or :class:`HourlyIntervals`
     readings: tuple[Reading, ...] = ()  #: QTY (+ MEA) without DTM*582 (PM, BC)
 
 

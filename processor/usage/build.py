@@ -16,14 +16,17 @@ fails is a bug (:class:`UsageError`), never an 867.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import operator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
+from itertools import repeat
 
 from edi.messages import (
     EntityCode,
+    HourlyIntervals,
     IdQualifier,
     Interval,
     MeterRole,
@@ -80,9 +83,53 @@ class IntervalValue:
         return self.method is not None
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class IntervalGrid(Mapping[datetime, IntervalValue]):
+    """A meter's values on its grid as columns: ``raw[i]`` is the interval ending ``i`` intervals of
+    ``minutes`` after ``first``, ``methods`` says how the estimated ones (by index) came about.
+
+    Meter data for a month is 720 hourly values a meter, 7.2 million for 10,000 points: columns instead of
+    an end and an :class:`IntervalValue` each, which :func:`interval_usage` takes as they are (867
+    production profile, README). As a mapping it is the same as the dict of those values.
+    """
+
+    first: datetime  #: the end of the first interval (aware; kept in UTC)
+    minutes: int
+    raw: tuple[Decimal, ...]
+    methods: Mapping[int, Method] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "first", utc(self.first))  # whole intervals are added in UTC
+        if type(self.raw) is not tuple:
+            object.__setattr__(self, "raw", tuple(self.raw))
+        if self.minutes <= 0:
+            raise ValueError(f"intervals of {self.minutes} minutes")
+        if any(not 0 <= i < len(self.raw) for i in self.methods):
+            raise ValueError(f"estimated indexes outside the {len(self.raw)} values: {sorted(self.methods)}")
+
+    def index(self, end: datetime) -> int | None:
+        """The index of the interval ending at ``end``, None when there is none."""
+        i, rest = divmod(end - self.first, timedelta(minutes=self.minutes))
+        return i if not rest and 0 <= i < len(self.raw) else None
+
+    def __getitem__(self, end: datetime) -> IntervalValue:
+        i = self.index(end)
+        if i is None:
+            raise KeyError(end)
+        return IntervalValue(self.raw[i], self.methods.get(i))
+
+    def __iter__(self) -> Iterator[datetime]:
+        step = timedelta(minutes=self.minutes)
+        return (self.first + i * step for i in range(len(self.raw)))
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
 @dataclass(frozen=True, slots=True)
 class IntervalMeterData:
-    """An interval meter and a value for every interval that overlaps the period."""
+    """An interval meter and a value for every interval that overlaps the period (a dict, or an
+    :class:`IntervalGrid`)."""
 
     meter: Meter
     values: Mapping[datetime, IntervalValue]
@@ -191,7 +238,7 @@ def interval_usage(data: IntervalMeterData, start: datetime, end: datetime) -> M
     if minutes is None:
         raise UsageError(f"meter {meter.meter_number} is not an interval meter")
     low, high = metering_instant(start), metering_instant(end)
-    ends = interval_ends(low, high, minutes)
+    ends = _interval_ends(low, high, minutes)
     length = timedelta(minutes=minutes)
     if minutes == 60 and ends and low <= ends[0] - length and ends[-1] <= high:
         return _whole_hours(data, ends, low, high)
@@ -211,7 +258,7 @@ def interval_usage(data: IntervalMeterData, start: datetime, end: datetime) -> M
     return MeterResult(meter, total, any(h.estimated for h in result), _hours=tuple(result))
 
 
-def _whole_hours(data: IntervalMeterData, ends: Sequence[datetime], start: datetime, end: datetime) -> MeterResult:
+def _whole_hours(data: IntervalMeterData, ends: tuple[datetime, ...], start: datetime, end: datetime) -> MeterResult:
     """An hourly meter whose every interval lies inside the period: each interval is its hour.
 
     The common case (7.2 million values a month for 10,000 points) without a :class:`Part` per value, the
@@ -219,20 +266,40 @@ def _whole_hours(data: IntervalMeterData, ends: Sequence[datetime], start: datet
     same hours as the general path. The per-day count is checked once per period (:func:`_days_whole`),
     as the hours end exactly at ``ends``; the sum check would compare a list with itself.
     """
-    meter, values = data.meter, data.values
+    meter = data.meter
+    raw, methods = _raw(data, ends)
     multiplier, quantum, even = meter.multiplier, QUANTUM, ROUND_HALF_EVEN
-    try:
-        read = [values[e] for e in ends]
-    except KeyError:
-        first = next(e for e in ends if e not in values)
-        raise UsageError(f"meter {meter.meter_number}: no value for the interval ending {first.isoformat()}") from None
-    kwh = tuple([(v.raw * multiplier).quantize(quantum, even) for v in read])
-    estimated = tuple([(i, frozenset((v.method.value,)) if v.method.value else _NO_METHODS)
-                       for i, v in enumerate(read) if v.method is not None])
-    whole = WholeHours(tuple(ends), kwh, estimated)
+    kwh = tuple(map(Decimal.quantize, map(operator.mul, raw, repeat(multiplier)), repeat(quantum), repeat(even)))
+    estimated = tuple([(i, frozenset((m.value,)) if m.value else _NO_METHODS) for i, m in methods])
+    whole = WholeHours(ends, kwh, estimated)
     if not _days_whole(ends[0], ends[-1], start, end):
         _check_hours(meter, whole.hours(), (), start, end)  # raises, naming the day
     return MeterResult(meter, sum(kwh, Decimal("0.000")), bool(estimated), whole=whole)
+
+
+def _raw(data: IntervalMeterData, ends: tuple[datetime, ...]) -> tuple[Sequence[Decimal], list[tuple[int, Method]]]:
+    """The raw values of the intervals ending at ``ends`` (consecutive, on the meter's grid), and the methods
+    of the estimated ones by index: a slice of an :class:`IntervalGrid`'s column, else looked up one by one."""
+    values = data.values
+    if isinstance(values, IntervalGrid) and values.minutes == data.meter.interval_minutes:
+        first = values.index(ends[0])
+        if first is not None and first + len(ends) <= len(values.raw):
+            last = first + len(ends)
+            methods = sorted((i - first, m) for i, m in values.methods.items() if first <= i < last)
+            return values.raw[first:last], methods
+    try:
+        read = [values[e] for e in ends]
+    except KeyError:
+        missing = next(e for e in ends if e not in values)
+        raise UsageError(f"meter {data.meter.meter_number}: no value for the interval ending "
+                         f"{missing.isoformat()}") from None
+    return [v.raw for v in read], [(i, v.method) for i, v in enumerate(read) if v.method is not None]
+
+
+@lru_cache(maxsize=256)
+def _interval_ends(start: datetime, end: datetime, minutes: int) -> tuple[datetime, ...]:
+    """:func:`~processor.usage.intervals.interval_ends`, worked out once for every point read on the same dates."""
+    return tuple(interval_ends(start, end, minutes))
 
 
 @lru_cache(maxsize=256)
@@ -329,11 +396,9 @@ def usage_report(usage: PeriodUsage, *, reference: str, created: date, final: bo
                                     readings=(m.reading,)))
         else:
             actual, estimated = QuantityQualifier.ACTUAL, QuantityQualifier.ESTIMATED  # looked up once, not per hour
-            if m.whole is not None:  # straight from the columns, no Hour in between
-                qualifiers = [actual] * len(m.whole.kwh)
-                for i, _ in m.whole.estimated:
-                    qualifiers[i] = estimated
-                intervals = tuple(map(Interval, m.whole.ends, m.whole.kwh, qualifiers))
+            intervals: Sequence[Interval]
+            if m.whole is not None:  # the columns as they are, no Hour or Interval in between
+                intervals = HourlyIntervals(m.whole.ends[0], m.whole.kwh, frozenset(i for i, _ in m.whole.estimated))
             else:
                 intervals = tuple([Interval(h.end, h.kwh, estimated if h.estimated else actual) for h in m.hours])
             loops.append(MeterUsage(UsageLoop.INTERVAL, meter.meter_number, role, period, multiplier,
