@@ -9,9 +9,11 @@ the group, AK502 for the set.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from edi.findings import Finding, Level, shorten
 from edi.guide import FastLane, GuideValidator
@@ -72,6 +74,28 @@ class GroupSummary:
         return self.gs.get(8)
 
 
+_WHITESPACE = " \t\r\n"  #: what the reader skips between segments (edi.reader)
+
+
+def _digest_input(seg: Segment) -> bytes:
+    """A segment as its digest sees it: id and elements joined by GS (0x1D), ended by RS (0x1E)."""
+    return ("\x1d".join((seg.id, *seg.elements)) + "\x1e").encode("utf-8", "surrogateescape")
+
+
+def digest_text(text: str, separators: Separators) -> bytes:
+    """:func:`_digest_input` of every segment in ``text``, complete segments as the reader splits them: the
+    whitespace it skips between segments dropped, and with a newline terminator one CR before it."""
+    out = []
+    newline = separators.segment == "\n"
+    for piece in text.split(separators.segment):
+        piece = piece.lstrip(_WHITESPACE)
+        if newline and piece.endswith("\r"):
+            piece = piece[:-1]
+        if piece:
+            out.append(piece.replace(separators.element, "\x1d"))
+    return ("\x1e".join(out) + "\x1e").encode("utf-8", "surrogateescape") if out else b""
+
+
 @dataclass(slots=True)
 class InterchangeSummary:
     isa: Segment
@@ -81,6 +105,8 @@ class InterchangeSummary:
     findings: list[Finding] = field(default_factory=list)
     iea: Segment | None = None
     ta1s: list[Segment] = field(default_factory=list)  #: TA1s received in this interchange
+    #: SHA-256 of the interchange's segments, whatever their separators and line breaks (``Envelope(digests=True)``)
+    digest: str | None = None
 
     @property
     def isa13(self) -> str:
@@ -129,10 +155,19 @@ class Envelope:
     and SE. The envelope checks themselves are the same either way. Sets the lane does not know are
     read as usual, and once the caller has checked them, the clean ones teach the lane their shape.
     A reader subclass that overrides ``__iter__`` (to see every segment) turns the lane off.
+
+    With ``digests``, each interchange's :attr:`InterchangeSummary.digest` is the SHA-256 of its segments
+    (from its ISA up to the next ISA) as element lists: the same interchange re-sent with other separators
+    or line breaks has the same digest (a batch's ingest ledger tells a re-send from new content by it).
+    Sets the fast lane took are hashed from their raw text, split as the reader would split it
+    (:func:`digest_text`), so the lane stays on.
     """
 
-    def __init__(self, reader: X12Reader, guide: GuideValidator | None = None) -> None:
+    def __init__(self, reader: X12Reader, guide: GuideValidator | None = None, *, digests: bool = False) -> None:
         self.reader = reader
+        self._digests = digests
+        self._digest: Any = None  #: the hash of the interchange being read
+        self._digest_of: InterchangeSummary | None = None
         self._guide = guide if guide is not None and type(reader).__iter__ is X12Reader.__iter__ else None
         self._lanes: dict[int, FastLane | None] = {}  #: group position -> its lane
         self._lane_open = False  #: the open set was offered to the lane (see _lane_sets)
@@ -180,11 +215,14 @@ class Envelope:
         last = 0
         reader = self.reader
         reader_findings = reader.findings
+        digests = self._digests
         for seg in reader:
             if self._lane_open and reader.hooked is not None:  # the lane took the set and maybe more
                 yield from self._lane_sets()
             last = seg.pos
             sid = seg.id
+            if digests:
+                self._hash(seg)
             if sid == "ISA":
                 yield from self._close_all(seg.pos)
                 self._open_isa(seg)
@@ -219,16 +257,30 @@ class Envelope:
             last = max(last, self._lane_last)
         self._absorb()
         yield from self._close_all(last + 1)
+        self._end_digest()
 
+    def _hash(self, seg: Segment) -> None:
+        if seg.id == "ISA":
+            self._end_digest()
+            self._digest = hashlib.sha256()
+        if self._digest is not None:  # nothing before the first ISA belongs to an interchange
+            self._digest.update(_digest_input(seg))
+
+    def _end_digest(self) -> None:
+        if self._digest is not None and self._digest_of is not None:
+            self._digest_of.digest = self._digest.hexdigest()
+        self._digest = None
     def _lane_sets(self) -> Iterator[TransactionSet]:
         """The sets the fast lane took after the open set's ST: that set's SE, then whole sets, read
         from the text they were matched on. Positions follow from the segment counts."""
         hooked, self.reader.hooked = self.reader.hooked, None
         self._lane_open = False
         assert hooked is not None and self._set is not None
-        (_, _, sets), buf = hooked
+        (index, _, sets), buf, start = hooked
         assert self._isa is not None
         element, terminator = self._isa.separators.element, self._isa.separators.segment
+        if self._digest is not None:
+            self._digest.update(digest_text(buf[start:index], self._isa.separators))
         pos = self._set[0].pos
         new = tuple.__new__
         cr = terminator == "\n"  # the reader drops a CR before a newline terminator
@@ -265,6 +317,7 @@ class Envelope:
     def _open_isa(self, seg: Segment) -> None:
         assert self.reader.separators is not None  # the reader set them before yielding ISA
         self._isa = InterchangeSummary(seg, self.reader.separators, seg.pos)
+        self._digest_of = self._isa
         self.interchanges.append(self._isa)
         self._after_iea = False
         for n, allowed, code, what in _ISA_CODES:

@@ -73,8 +73,9 @@ class X12Reader:
         self.segment_count = 0
         #: one-shot :data:`Hook`, set by a consumer between two segments
         self.hook: Hook | None = None
-        #: (what the last hook returned, the buffer it read), until the consumer takes it
-        self.hooked: tuple[tuple[Any, ...], str] | None = None
+        #: (what the last hook returned, the buffer it read, where in it the consumed text starts), until the
+        #: consumer takes it
+        self.hooked: tuple[tuple[Any, ...], str, int] | None = None
 
     @property
     def stopped(self) -> Finding | None:
@@ -316,7 +317,7 @@ class X12Reader:
             if got is None:
                 return buf, i
             if got is not MORE:
-                self.hooked = (got, buf)
+                self.hooked = (got, buf, i)
                 self.segment_count += got[1]
                 return buf, got[0]
             if final:

@@ -75,13 +75,15 @@ def validate_stream(stream: BinaryIO, name: str, guide: Guide | None,
 
 
 def validate_reader(reader: X12Reader, guide: Guide | None,
-                    on_set: Callable[[TransactionSet], None] | None = None) -> Validation:
-    """Validate what ``reader`` reads (any X12Reader, e.g. one that also hashes).
+                    on_set: Callable[[TransactionSet], None] | None = None, *, digests: bool = False) -> Validation:
+    """Validate what ``reader`` reads.
 
     Without ``on_set`` (nobody needs the segments of a clean set), sets go through the guide's fast
-    lane first (:class:`edi.guide.FastLane`): same findings, a fraction of the time.
+    lane first (:class:`edi.guide.FastLane`): same findings, a fraction of the time. ``digests``: each
+    interchange summary gets its content digest (:class:`edi.envelope.Envelope`).
     """
-    envelope = Envelope(reader, guide if on_set is None and isinstance(guide, GuideValidator) else None)
+    envelope = Envelope(reader, guide if on_set is None and isinstance(guide, GuideValidator) else None,
+                        digests=digests)
     name = reader.name
     result = Validation(name)
     for ts in check_sets(envelope, guide):

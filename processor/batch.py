@@ -142,30 +142,6 @@ class Report:
         return lines
 
 
-class _HashingReader(X12Reader):
-    """Reads like X12Reader and hashes each interchange's segments (not its line breaks):
-    the same interchange re-sent with other formatting is still the same interchange."""
-
-    def __init__(self, stream: io.BytesIO, name: str) -> None:
-        super().__init__(stream, name)
-        self.hashes: list[str] = []
-        self._hash: Any = None
-
-    def __iter__(self) -> Iterator[Segment]:
-        for segment in super().__iter__():
-            if segment.id == "ISA":
-                if self._hash is not None:
-                    self.hashes.append(self._hash.hexdigest())
-                self._hash = hashlib.sha256()
-            if self._hash is not None:
-                self._hash.update("\x1d".join((segment.id, *segment.elements)).encode("utf-8", "surrogateescape"))
-                self._hash.update(b"\x1e")
-            yield segment
-        if self._hash is not None:
-            self.hashes.append(self._hash.hexdigest())
-            self._hash = None
-
-
 @dataclass
 class _Prepared:
     """A file read and validated (the part workers do in parallel), waiting for its turn in the database."""
@@ -345,12 +321,13 @@ class Batch:
         """Read, hash and validate: no database, so workers do this side by side."""
         received_at = self._received(claimed)
         data = self.channels.inbox.read(claimed)
-        reader = _HashingReader(io.BytesIO(data), name)
-        validation = validate_reader(reader, self.guide)
+        validation = validate_reader(X12Reader(io.BytesIO(data), name), self.guide, digests=True)
+        hashes = [isa.digest for isa in validation.interchanges if isa.digest is not None]
+        assert len(hashes) == len(validation.interchanges)  # every ISA begins a digest
         unaddressable = _unaddressable(validation.interchanges, name)  # a partner's id never becomes a file name
         unreadable = validation.unreadable or not validation.interchanges or bool(unaddressable)
         return _Prepared(claimed=claimed, name=name, data=data, digest=hashlib.sha256(data).hexdigest(),
-                         hashes=reader.hashes, interchanges=list(validation.interchanges),
+                         hashes=hashes, interchanges=list(validation.interchanges),
                          findings=[*validation.findings, *unaddressable],
                          unreadable=unreadable, received_at=received_at)
 

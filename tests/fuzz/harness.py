@@ -39,7 +39,7 @@ from edi.messages import SourceRef
 from edi.reader import X12Reader
 from edi.segments import Segment
 from edi.validate import validate_reader
-from processor.batch import Batch, _HashingReader, _payload
+from processor.batch import Batch, _payload
 from processor.channels.base import check_name
 from processor.config import Utility
 from processor.store.records import OutboundFile
@@ -80,9 +80,8 @@ def _batch() -> Batch:
 
 def check(data: bytes, name: str = "fuzz.x12") -> Result:
     """Everything above for one input; raises only on a bug."""
-    reader = _HashingReader(io.BytesIO(data), name)
-    validation = validate_reader(reader, guide())
-    assert len(reader.hashes) == len(validation.interchanges), "the batch zips these with strict=True"
+    validation = validate_reader(X12Reader(io.BytesIO(data), name), guide(), digests=True)
+    assert all(isa.digest is not None for isa in validation.interchanges), "the batch claims each by its digest"
     outbound = 0
     if not (validation.unreadable or not validation.interchanges):
         _second_pass(data, name, validation.interchanges)
