@@ -656,12 +656,17 @@ def _payload(body: Sequence[Segment]) -> str:
 
 
 _DECODER = json.JSONDecoder()
+_WHOLE_PAYLOAD = 1 << 16  #: characters of a payload decoded at once
 _BETWEEN = re.compile(r"\s*,?\s*")  #: what may come between two segments' lists
 
 
 def _segments(payload: str) -> Iterator[Segment]:
     """A :func:`_payload`'s segments one at a time: the 997 answering 100,000 sets is one payload of
-    200,000 segments, never held as segments whole."""
+    200,000 segments, never held as segments whole (a small payload, an 814's, is read in one go)."""
+    if len(payload) <= _WHOLE_PAYLOAD:
+        for raw in json.loads(payload):
+            yield Segment(raw[0], tuple(raw[1:]))
+        return
     decode, skip, i = _DECODER.raw_decode, _BETWEEN.match, payload.index("[") + 1
     while True:
         gap = skip(payload, i)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, tzinfo
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from edi.messages import (
@@ -292,9 +293,16 @@ def requested_service_point(request: EnrollmentRequest | DropRequest) -> str | N
 
 def letterhead(ctx: Context) -> Letterhead:
     """The next BGN02 of the utility's 814s, numbered inside the handler's transaction (never reused)."""
-    created = ctx.now.astimezone(ctx.calendar.zone).date()
+    created, prefix = _created(ctx.now, ctx.calendar.zone)
     n = ctx.uow.control_numbers.next(f"BGN02:{ctx.utility.duns}")
-    return Letterhead(ctx.utility, f"{REFERENCE_PREFIX}{created:%Y%m%d}{n:06d}", created)
+    return Letterhead(ctx.utility, f"{prefix}{n:06d}", created)
+
+
+@lru_cache(maxsize=16)
+def _created(now: datetime, zone: tzinfo) -> tuple[date, str]:
+    """The local date of ``now`` and the BGN02 prefix of that day: the same for every 814 a run answers."""
+    created = now.astimezone(zone).date()
+    return created, f"{REFERENCE_PREFIX}{created:%Y%m%d}"
 
 
 def account_attributes_for(ctx: Context, verdict: Verdict) -> AccountAttributes:

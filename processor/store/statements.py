@@ -103,7 +103,8 @@ class _Plan:
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]  #: the parameters whose type converts them
     keys: tuple[str, ...]  #: result columns (empty: the statement returns no rows)
     types: tuple[Any, ...]
-    results: dict[tuple[Any, ...], tuple[Callable[[Any], Any] | None, ...]] = field(default_factory=dict)
+    #: by the column types the driver reports (None: it reports none): ``(column index, converter)``
+    results: dict[tuple[Any, ...] | None, tuple[tuple[int, Callable[[Any], Any]], ...]] = field(default_factory=dict)
 
 
 @cache
@@ -144,12 +145,16 @@ def _cursor(connection: Connection, statement: Executable, values: Mapping[str, 
     return plan, cursor
 
 
-def _converters(plan: _Plan, cursor: Any, dialect: Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
-    coltypes = tuple(d[1] for d in cursor.description)
+def _converters(plan: _Plan, cursor: Any, dialect: Dialect) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """The columns whose type converts what the driver returns, with their converters: by the column types
+    the driver reports (psycopg's decide e.g. how a NUMERIC comes back; sqlite3 reports none)."""
+    coltypes = None if dialect.name == "sqlite" else tuple(d[1] for d in cursor.description)
     found = plan.results.get(coltypes)
     if found is None:
-        found = plan.results[coltypes] = tuple(t.result_processor(dialect, c) for t, c in zip(plan.types, coltypes,
-                                                                                              strict=True))
+        reported = coltypes or (None,) * len(plan.types)
+        found = plan.results[coltypes] = tuple(
+            (i, f) for i, (t, c) in enumerate(zip(plan.types, reported, strict=True))
+            if (f := t.result_processor(dialect, c)) is not None)
     return found
 
 
@@ -161,11 +166,15 @@ def rows(connection: Connection, statement: Executable, values: Mapping[str, Any
     fetched = cursor.fetchall()
     if not fetched:
         return []
-    converters = _converters(plan, cursor, connection.dialect)
-    keys = plan.keys
-    return [dict(zip(keys, [v if f is None or v is None else f(v) for f, v in zip(converters, row, strict=True)],
-                     strict=True))
-            for row in fetched]
+    converters, keys = _converters(plan, cursor, connection.dialect), plan.keys
+    out: list[Row] = []
+    for row in fetched:
+        got = list(row)
+        for i, convert in converters:
+            if got[i] is not None:
+                got[i] = convert(got[i])
+        out.append(dict(zip(keys, got, strict=True)))
+    return out
 
 
 def first(connection: Connection, statement: Executable, values: Mapping[str, Any] | None = None) -> Row | None:
