@@ -369,7 +369,7 @@ def _seg(id_: str, *values: str | None) -> Segment:
 
 
 def _d8(day: date) -> str:
-    return day.strftime("%Y%m%d")
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime's text at half its cost (every 814 has several)
 
 
 def _hhmm(moment: datetime | time) -> str:

@@ -97,24 +97,31 @@ def scrub(text: str) -> str:
     return _LONG_DIGITS.sub(lambda m: mask_identifier(m.group(0)), text)
 
 
-def _norm(key: object) -> str:
-    return str(key).lower().replace("-", "_")
+@lru_cache(maxsize=1024)
+def _kind(key: object) -> str:
+    """Which of the key sets ``key`` belongs to ("" for none): the same few keys are asked for every log line."""
+    k = str(key).lower().replace("-", "_")
+    for kind, keys in (("secret", SECRET_KEYS), ("private", PRIVATE_KEYS), ("identifier", IDENTIFIER_KEYS),
+                       ("technical", TECHNICAL_KEYS)):
+        if k in keys:
+            return kind
+    return ""
 
 
 def mask_value(key: object, value: Any) -> Any:
     """``value`` as it may be shown under ``key``: masked by key, else scrubbed (recursively)."""
-    k = _norm(key)
     if value is None or isinstance(value, bool):
         return value
-    if k in SECRET_KEYS:
+    kind = _kind(key)
+    if kind == "secret":
         return SECRET
-    if k in PRIVATE_KEYS:
+    if kind == "private":
         return MASK
-    if k in IDENTIFIER_KEYS:
+    if kind == "identifier":
         if isinstance(value, list | tuple | set | frozenset):
             return [mask_identifier(v) for v in value]
         return mask_identifier(value)
-    if k in TECHNICAL_KEYS:
+    if kind == "technical":
         return value
     return _scrub_any(value)
 

@@ -14,13 +14,14 @@ into exactly one file and control numbers are taken in one place; writing takes 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from processor.store import schema
 from processor.store.records import NewOutboxMessage, OutboundFile, OutboxMessage
-from processor.store.statements import Row, insert_returning
+from processor.store.statements import Row, insert_id
 
 
 class Outbox:
@@ -42,8 +43,11 @@ class Outbox:
             "source_gs06": message.source_gs06,
             "source_st02": message.source_st02,
         }
-        row = insert_returning(self._connection, schema.outbox, values)
-        return None if row is None else _message(row)
+        message_id = insert_id(self._connection, schema.outbox, values)
+        if message_id is None:
+            return None
+        stored: dict[str, Any] = {**values, "created_at": message.created_at.astimezone(UTC)}  # as the store gives it
+        return OutboxMessage(id=message_id, **stored)
 
     def by_key(self, idempotency_key: str) -> OutboxMessage | None:
         table = schema.outbox

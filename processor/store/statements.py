@@ -73,6 +73,15 @@ def insert_if_absent(connection: Connection, table: Table, values: Mapping[str, 
     return first(connection, statement, values) is not None
 
 
+def insert_id(connection: Connection, table: Table, values: Mapping[str, Any]) -> int | None:
+    """Insert one row unless it conflicts with any unique key; its generated ``id`` (None: it conflicted).
+
+    For a caller that knows the rest of the row: reading a long payload back to convert it costs more than
+    the insert (batch profile, README)."""
+    found = scalar(connection, _insert_or_nothing(connection.dialect.name, table, everything=False), values)
+    return None if found is None else int(found)
+
+
 def insert_returning(connection: Connection, table: Table, values: Mapping[str, Any]) -> Row | None:
     """Insert one row unless it conflicts with any unique key; the row as stored (None: it conflicted).
 

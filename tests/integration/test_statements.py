@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, DateTime, bindparam, insert, select, update
+from sqlalchemy.dialects.sqlite import pysqlite
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from processor.store import Store, schema
@@ -122,3 +123,17 @@ def test_the_statements_run_in_the_unit_of_works_transaction(store: Store) -> No
         uow.commit()
     with store.unit_of_work() as uow:
         assert len(rows(uow._connection, LEDGER_IDS)) == 1
+
+
+@pytest.mark.parametrize("moment", [datetime(2026, 3, 2, 18, 30, tzinfo=UTC), datetime(2026, 11, 1, 6, 59, 59, 999999,
+                                                                                          tzinfo=UTC),
+                                    datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC)])
+def test_instants_are_stored_on_sqlite_as_sqlalchemys_datetime_writes_them(moment: datetime) -> None:
+    dialect = pysqlite.dialect()
+    ours = schema.UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not None and theirs is not None
+    assert ours(moment) == theirs(moment.replace(tzinfo=None))
+    assert ours(None) is None
+    with pytest.raises(ValueError, match="time zone"):
+        ours(moment.replace(tzinfo=None))
