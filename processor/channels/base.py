@@ -8,10 +8,16 @@ escapes the configured folder is a security bug, not a transport detail.
 from __future__ import annotations
 
 import builtins
+import io
 import secrets
-from typing import Protocol
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 import structlog
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 log = structlog.get_logger("edi.channels")
 
@@ -21,6 +27,8 @@ STALE_TEMP_SECONDS = 3600.0  #: temp files untouched this long are debris of a c
 #: the longest inbound name taken (bytes): its claimed (``.claimed.``) and archived (12-digit digest + ``.``)
 #: forms must still fit the 255 bytes of a file name
 MAX_NAME_BYTES = 200
+#: how much a streamed copy or read holds at a time: a file of any size costs this much memory, not its size
+COPY_CHUNK = 1 << 20
 
 
 class ChannelError(Exception):
@@ -58,6 +66,11 @@ class Folder(Protocol):
         """The whole content of a (claimed) regular file; never through a symlink."""
         ...
 
+    def open(self, name: str) -> AbstractContextManager[BinaryIO]:
+        """A (claimed) regular file to read in chunks, never through a symlink: what ``read`` does for a file
+        too big to hold. A failure while reading, the folder closed included, is a ``ChannelError``."""
+        ...
+
     def modified(self, name: str) -> float:
         """When NAME was last written (POSIX seconds): for an inbound file, when it arrived in the folder.
 
@@ -66,6 +79,10 @@ class Folder(Protocol):
 
     def write(self, name: str, data: bytes) -> None:
         """Write under a temp name, then rename onto NAME (replacing it); mode 0o600; makes subfolders."""
+        ...
+
+    def write_from(self, name: str, source: BinaryIO) -> None:
+        """``write`` with the content read from SOURCE a chunk at a time, so it is never held whole."""
         ...
 
     def remove(self, name: str) -> None:
@@ -79,6 +96,62 @@ class Folder(Protocol):
     def close(self) -> None:
         """Release the directory handle or connection; later calls raise ``ChannelError``."""
         ...
+
+
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class _GuardedRaw(io.RawIOBase):
+    """The raw end under the buffer :func:`guarded_reader` hands out: each read of FILE checks the folder is
+    still open (``live``) and runs in the adapter's ``guard``, so a failure while the caller reads is a
+    ``ChannelError`` naming the file, as ``read``'s are. An exception of the caller's own code in its
+    ``with`` body is never relabelled: only these reads are guarded."""
+
+    def __init__(self, file: _Readable, guard: Callable[[], AbstractContextManager[None]],
+                 live: Callable[[], object]) -> None:
+        super().__init__()
+        self._file, self._guard, self._live = file, guard, live
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._read(len(view))
+        view[:len(data)] = data
+        return len(data)
+
+    def readall(self) -> bytes:
+        """The rest, a chunk at a time, without the default's 8 KiB reads."""
+        chunks = []
+        while chunk := self._read(COPY_CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            with self._guard():
+                self._file.close()
+        finally:
+            super().close()
+
+    def _read(self, size: int) -> bytes:
+        with self._guard():
+            self._live()
+            return self._file.read(size)
+
+
+def guarded_reader(file: _Readable, guard: Callable[[], AbstractContextManager[None]],
+                   live: Callable[[], object]) -> io.BufferedReader:
+    """FILE as a buffered binary stream whose reads go through ``guard`` once ``live()`` passes (see
+    :class:`_GuardedRaw`). Bytes already buffered are still returned after a failure; the next read that
+    needs the folder raises, so a stream never ends early."""
+    return io.BufferedReader(_GuardedRaw(file, guard, live), COPY_CHUNK)
 
 
 def check_name(name: str, url: str, *, claimed_ok: bool = False) -> tuple[str, ...]:

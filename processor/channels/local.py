@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import builtins
 import errno
+import io
 import os
 import stat
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from typing import BinaryIO
 
 from processor.channels.base import (
     CLAIM_PREFIX,
+    COPY_CHUNK,
     ChannelError,
     ClaimConflict,
     check_name,
+    guarded_reader,
     is_stale_temp,
     takeable_names,
     temp_name,
@@ -78,19 +82,25 @@ class LocalFolder:
         return "/".join((*parts[:-1], target))
 
     def read(self, name: str) -> bytes:
+        with self.open(name) as f:
+            return f.read()
+
+    @contextmanager
+    def open(self, name: str) -> Iterator[BinaryIO]:
         parts = check_name(name, self.url, claimed_ok=True)
-        with self._guard(f"read {name}"), self._parent(parts, create=False) as d:
+        what = f"read {name}"
+        with self._guard(what), self._parent(parts, create=False) as d:
             # O_NONBLOCK: a FIFO planted in the folder must not hang the run; it is refused below.
             fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=d)
             try:
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
                     raise ChannelError(f"{self.url}: cannot read {name}: not a regular file")
-                chunks = []
-                while chunk := os.read(fd, 1 << 20):
-                    chunks.append(chunk)
-                return b"".join(chunks)
-            finally:
+                file = io.FileIO(fd, "rb")  # owns FD from here on
+            except BaseException:
                 os.close(fd)
+                raise
+        with guarded_reader(file, lambda: self._guard(what), self._root) as reader:
+            yield reader
 
     def modified(self, name: str) -> float:
         parts = check_name(name, self.url, claimed_ok=True)
@@ -101,6 +111,9 @@ class LocalFolder:
             return found.st_mtime
 
     def write(self, name: str, data: bytes) -> None:
+        self.write_from(name, io.BytesIO(data))
+
+    def write_from(self, name: str, source: BinaryIO) -> None:
         parts = check_name(name, self.url)
         with self._guard(f"write {name}"), self._parent(parts, create=True) as d:
             if parts[:-1] not in self._swept:
@@ -111,9 +124,7 @@ class LocalFolder:
             try:
                 try:
                     os.fchmod(fd, 0o600)  # exactly 0o600 whatever the umask
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(fd, view):]
+                    _copy(source, fd)
                     os.fsync(fd)  # the content is on disk before the name says it is complete
                 finally:
                     os.close(fd)
@@ -265,6 +276,14 @@ class LocalFolder:
             elif exc.errno == errno.ENOTDIR:
                 reason += " (a file or a symlink, which is never followed, stands where a folder should)"
             raise ChannelError(f"{self.url}: cannot {what}: {reason}") from exc
+
+
+def _copy(source: BinaryIO, fd: int) -> None:
+    """SOURCE into FD a chunk at a time, so writing a file of any size holds one chunk of it."""
+    while chunk := source.read(COPY_CHUNK):
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view):]
 
 
 def _lexists(name: str, d: int) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import errno
 import getpass
+import io
 import os
 import stat
 import threading
@@ -23,22 +24,25 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 import paramiko
 
 from processor.channels.base import (
     CLAIM_PREFIX,
+    COPY_CHUNK,
     ChannelError,
     ClaimConflict,
     check_name,
+    guarded_reader,
     is_stale_temp,
     takeable_names,
     temp_name,
 )
 
-_CHUNK = 32768  #: paramiko's largest SFTP write request; feeding it whole chunks avoids copying the tail
+_CHUNK = 32768  #: paramiko's largest SFTP request; feeding it whole chunks avoids copying the tail
+_READ_AHEAD = 8 << 20  #: how far a read prefetches: bounds what paramiko may buffer of a file being read
 
 
 def _quiet_prefetch_failures() -> None:
@@ -62,6 +66,26 @@ def _quiet_prefetch_failures() -> None:
 
     hook.quiets_prefetch = True  # type: ignore[attr-defined]
     threading.excepthook = hook
+
+
+class _ReadAhead:
+    """A remote file read front to back with paramiko's prefetch (no round trip per request), one window
+    of :data:`_READ_AHEAD` at a time. Prefetching the whole file at once, as paramiko offers, lets any
+    other request on the connection (or closing the file early) pull all of the rest into memory."""
+
+    def __init__(self, file: Any, size: int) -> None:
+        self._file, self._size, self._ahead = file, size, 0
+
+    def read(self, size: int, /) -> bytes:
+        here = self._file.tell()
+        if here >= self._ahead and self._ahead < self._size:  # the window is used up: ask for the next
+            self._ahead = min(self._size, here + _READ_AHEAD)
+            self._file.prefetch(self._ahead)  # (paramiko's "file size": where the read-ahead stops)
+        data: bytes = self._file.read(min(size, _CHUNK))
+        return data
+
+    def close(self) -> None:
+        self._file.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,19 +221,24 @@ class SftpFolder:
         return "/".join(target_parts)
 
     def read(self, name: str) -> bytes:
+        with self.open(name) as f:
+            return f.read()
+
+    @contextmanager
+    def open(self, name: str) -> Iterator[BinaryIO]:
         parts = check_name(name, self.url, claimed_ok=True)
-        with self._guard(f"read {name}"):
+        what = f"read {name}"
+        with self._guard(what):
             sftp = self._live()
             self._check_dirs(parts, create=False)
             path = self._path(parts)
             attrs = sftp.lstat(path)
             if not _is_reg(attrs):
                 raise ChannelError(f"{self.url}: cannot read {name}: not a regular file")
-            with sftp.open(path, "rb") as f:
-                _quiet_prefetch_failures()
-                f.prefetch(attrs.st_size)
-                data: bytes = f.read()
-            return data
+            _quiet_prefetch_failures()
+            file = _ReadAhead(sftp.open(path, "rb"), attrs.st_size or 0)
+        with guarded_reader(file, lambda: self._guard(what), self._live) as reader:
+            yield reader
 
     def modified(self, name: str) -> float:
         parts = check_name(name, self.url, claimed_ok=True)
@@ -222,6 +251,9 @@ class SftpFolder:
             return float(attrs.st_mtime)
 
     def write(self, name: str, data: bytes) -> None:
+        self.write_from(name, io.BytesIO(data))
+
+    def write_from(self, name: str, source: BinaryIO) -> None:
         parts = check_name(name, self.url)
         with self._guard(f"write {name}"):
             sftp = self._live()
@@ -235,12 +267,10 @@ class SftpFolder:
                 with sftp.open(tmp, "wbx") as f:  # x: O_EXCL, never someone else's file
                     f.chmod(0o600)  # before any byte of customer data goes in
                     f.set_pipelined(True)
-                    view = memoryview(data)
-                    for i in range(0, len(view), _CHUNK):
-                        f.write(bytes(view[i:i + _CHUNK]))
+                    copied = _upload(source, f)
                 size = sftp.stat(tmp).st_size
-                if size != len(data):
-                    raise ChannelError(f"{self.url}: cannot write {name}: server stored {size} of {len(data)} bytes")
+                if size != copied:
+                    raise ChannelError(f"{self.url}: cannot write {name}: server stored {size} of {copied} bytes")
                 renaming = True
                 self._replace(tmp, self._path(parts))
             except BaseException:
@@ -388,6 +418,16 @@ class SftpFolder:
             if isinstance(exc, EOFError | ConnectionError) or "dropped" in reason or not self._alive():
                 reason = f"connection lost ({reason})"
             raise ChannelError(f"{self.url}: cannot {what}: {reason}") from exc
+
+
+def _upload(source: BinaryIO, f: Any) -> int:
+    """SOURCE into the remote file F a chunk at a time, in paramiko's largest requests; the bytes copied."""
+    copied = 0
+    while chunk := source.read(COPY_CHUNK):
+        for i in range(0, len(chunk), _CHUNK):
+            f.write(chunk[i:i + _CHUNK])
+        copied += len(chunk)
+    return copied
 
 
 def _login(client: Any, address: SftpAddress, known_hosts: str, key_file: str, pkey: Any, timeout: float) -> None:

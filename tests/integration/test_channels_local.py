@@ -20,6 +20,7 @@ from processor.channels import (
     open_folder,
     original_name,
 )
+from tests.integration import streams
 from tests.support import ROOT
 
 BAD_NAMES = ["../x", "/etc/passwd", "a/../../x", "a/..", "a\\b", "x\x00y", ".hidden", "a/.b/c", "", ".", "a//b",
@@ -330,3 +331,39 @@ def test_an_unusable_path_is_a_channel_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_bytes(b"")
     with pytest.raises(ChannelError, match="cannot open the folder"):
         LocalFolder(tmp_path / "file")
+
+
+# -- streaming: write_from and open ------------------------------------------------------------------
+
+
+def test_write_from_and_open_stream_a_multi_mb_file(folder: LocalFolder, inbox: Path) -> None:
+    streams.check_round_trip(folder, inbox)
+
+
+def test_write_from_keeps_0600_under_a_permissive_umask(folder: LocalFolder, inbox: Path) -> None:
+    streams.check_write_from_umask(folder, inbox)
+
+
+def test_a_source_failing_mid_copy_leaves_no_temp_and_no_target(folder: LocalFolder, inbox: Path) -> None:
+    streams.check_failing_source(folder, inbox)
+
+
+def test_open_refuses_symlinks_fifos_directories_and_missing_files(folder: LocalFolder, inbox: Path,
+                                                                   tmp_path: Path) -> None:
+    streams.check_open_refusals(folder, inbox, tmp_path)
+
+
+def test_reading_a_stream_after_the_folder_closed_is_a_channel_error(folder: LocalFolder, inbox: Path) -> None:
+    streams.check_read_after_close(folder, inbox, "folder is closed")
+
+
+def test_the_callers_own_errors_in_an_open_stream_are_not_relabelled(folder: LocalFolder, inbox: Path) -> None:
+    streams.check_callers_errors_pass_through(folder, inbox)
+
+
+def test_streaming_a_big_file_keeps_memory_flat(folder: LocalFolder, inbox: Path) -> None:
+    streams.check_flat_memory(folder, inbox, 8 << 20)
+
+
+def test_a_read_error_mid_stream_is_a_channel_error(folder: LocalFolder, inbox: Path) -> None:
+    streams.check_read_error_mid_stream(folder, inbox)

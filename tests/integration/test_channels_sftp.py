@@ -15,9 +15,10 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from processor.channels import ChannelError, ClaimConflict, Folder, claimed_name, open_folder
+from processor.channels import ChannelError, ClaimConflict, Folder, LocalFolder, claimed_name, open_folder
 from processor.channels.sftp import SftpFolder
 from processor.config import Sftp
+from tests.integration import streams
 from tests.integration.sshd import SshServer, known_hosts_line, new_key, running_sshd
 
 
@@ -302,6 +303,75 @@ def test_stale_temp_files_are_swept_on_connect(sshd: SshServer, settings: Sftp, 
 def test_a_read_error_names_the_folder(folder: Folder, box: Path) -> None:
     with pytest.raises(ChannelError, match=re.escape(f"{box}: cannot read missing.x12")):
         folder.read("missing.x12")  # an error, never an empty read
+
+
+# -- streaming: write_from and open ------------------------------------------------------------------
+
+
+def test_write_from_and_open_stream_a_multi_mb_file(folder: Folder, box: Path) -> None:
+    streams.check_round_trip(folder, box)
+
+
+def test_write_from_keeps_0600_under_a_permissive_umask(folder: Folder, box: Path) -> None:
+    streams.check_write_from_umask(folder, box)
+
+
+def test_a_source_failing_mid_copy_leaves_no_temp_and_no_target(folder: Folder, box: Path) -> None:
+    streams.check_failing_source(folder, box)
+
+
+def test_open_refuses_symlinks_fifos_directories_and_missing_files(folder: Folder, box: Path,
+                                                                   tmp_path: Path) -> None:
+    streams.check_open_refusals(folder, box, tmp_path)
+
+
+def test_reading_a_stream_after_the_folder_closed_is_a_channel_error(folder: Folder, box: Path) -> None:
+    streams.check_read_after_close(folder, box, "connection is closed")
+
+
+def test_the_callers_own_errors_in_an_open_stream_are_not_relabelled(folder: Folder, box: Path) -> None:
+    streams.check_callers_errors_pass_through(folder, box)
+
+
+def test_a_read_error_mid_stream_is_a_channel_error(folder: Folder, box: Path) -> None:
+    streams.check_read_error_mid_stream(folder, box)
+
+
+def test_streaming_a_big_file_keeps_memory_flat(folder: Folder, box: Path) -> None:
+    """Also with another request on the connection while a stream is open, and a stream closed early:
+    either would make paramiko take in all of the file's prefetched rest, were it prefetched whole."""
+    def another_request() -> None:
+        time.sleep(0.3)  # time for the read-ahead to be asked of the server and sent
+        assert folder.exists("big.x12")
+
+    streams.check_flat_memory(folder, box, 16 << 20, between=another_request)
+
+
+def test_streams_between_a_local_and_an_sftp_folder(folder: Folder, box: Path, tmp_path: Path) -> None:
+    """What the archive does: one folder's open stream is another's write_from source."""
+    size = 3 * (1 << 20) + 17
+    with LocalFolder(tmp_path / "local") as local:
+        local.write_from("in.x12", streams.Source(size).stream())
+        with local.open("in.x12") as f:
+            folder.write_from("archive/in.x12", f)
+        with folder.open("archive/in.x12") as f:
+            local.write_from("back.x12", f)
+    assert (box / "archive" / "in.x12").read_bytes() == streams.ramp(0, size)
+    assert (tmp_path / "local" / "back.x12").read_bytes() == streams.ramp(0, size)
+
+
+def test_a_connection_dropped_mid_read_is_a_channel_error_never_an_early_end(
+        sshd: SshServer, settings: Sftp, box: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    box.mkdir()
+    (box / "big.x12").write_bytes(streams.ramp(0, 64 << 20))
+    folder = open_folder(sshd.url(box), settings, timeout=10)
+    with pytest.raises(ChannelError) as info, folder.open("big.x12") as f:
+        assert f.read(1 << 20) == streams.ramp(0, 1 << 20)
+        assert sshd.kill_sessions()
+        streams.digest_in_chunks(f, 1 << 20)
+    assert "connection lost" in str(info.value) and f"{box}: cannot read big.x12" in str(info.value)
+    folder.close()
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def _names(box: Path) -> list[str]:
