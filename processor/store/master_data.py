@@ -7,6 +7,7 @@ whole when its key comes again (upsert). Nothing is ever deleted by a load.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -37,11 +38,18 @@ _CHUNK = 500
 
 
 class MasterData:
-    """Master data inside one unit of work's transaction."""
+    """Master data inside one unit of work's transaction.
+
+    An account is read with its service points and their meters in one query (:func:`_account_tree`), and
+    the questions that follow about that account (its points, their meters: an 814 asks all three) are
+    answered from it: two statements fewer per 814 (batch profile, README). Only the last account is kept,
+    and a load in the same unit of work forgets it.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._suppliers: dict[str, Supplier | None] = {}
+        self._last: _AccountTree | None = None
 
     # ------------------------------------------------------------------------------- reads
 
@@ -54,8 +62,11 @@ class MasterData:
         return self._suppliers[duns]
 
     def get_account(self, account_number: str) -> Account | None:
-        row = self._one(schema.accounts, schema.accounts.c.account_number, account_number)
-        return None if row is None else _account(row)
+        found = rows(self._connection, _account_tree(), {"key": account_number})
+        if not found:
+            return None
+        tree = self._last = _AccountTree.of(found)
+        return tree.account
 
     def get_service_point(self, service_point_id: str) -> ServicePoint | None:
         row = self._one(schema.service_points, schema.service_points.c.service_point_id, service_point_id)
@@ -63,6 +74,8 @@ class MasterData:
 
     def service_points_of(self, account_number: str) -> list[ServicePoint]:
         """The account's service points, by id."""
+        if self._last is not None and self._last.account.account_number == account_number:
+            return list(self._last.points)
         query = _by_key(schema.service_points, "account_number", "service_point_id")
         return [_service_point(row) for row in rows(self._connection, query, {"key": account_number})]
 
@@ -72,6 +85,8 @@ class MasterData:
 
     def meters_of(self, service_point_id: str) -> list[Meter]:
         """The service point's meters, by number."""
+        if self._last is not None and service_point_id in self._last.meters:
+            return list(self._last.meters[service_point_id])
         query = _by_key(schema.meters, "service_point_id", "meter_number")
         return [_meter(row) for row in rows(self._connection, query, {"key": service_point_id})]
 
@@ -128,6 +143,7 @@ class MasterData:
             }
             for a in rows
         ]
+        self._last = None
         return upsert(self._connection, schema.accounts, values, ["account_number"])
 
     def upsert_service_points(self, rows: Iterable[ServicePoint]) -> int:
@@ -148,6 +164,7 @@ class MasterData:
             }
             for p in rows
         ]
+        self._last = None
         return upsert(self._connection, schema.service_points, values, ["service_point_id"])
 
     def upsert_meters(self, rows: Iterable[Meter]) -> int:
@@ -161,6 +178,7 @@ class MasterData:
             }
             for m in rows
         ]
+        self._last = None
         return upsert(self._connection, schema.meters, values, ["meter_number"])
 
     def upsert_schedule(self, rows: Iterable[ScheduledRead]) -> int:
@@ -188,6 +206,49 @@ def _by_key(table: Table, key: str, order: str | None = None) -> Executable:
     """The rows whose ``key`` is the bound ``key``: built once, the handlers ask for every set (statements)."""
     query = select(table).where(table.c[key] == bindparam("key"))
     return query if order is None else query.order_by(table.c[order])
+
+
+@cache
+def _account_tree() -> Executable:
+    """An account, its service points (by id) and their meters (by number): one row per meter, or per point
+    without one, or one row for an account without points; columns prefixed ``a_``, ``p_`` and ``m_``."""
+    a, p, m = schema.accounts, schema.service_points, schema.meters
+    columns = [*(c.label(f"a_{c.name}") for c in a.columns), *(c.label(f"p_{c.name}") for c in p.columns),
+               *(c.label(f"m_{c.name}") for c in m.columns)]
+    joined = a.outerjoin(p, p.c.account_number == a.c.account_number).outerjoin(
+        m, m.c.service_point_id == p.c.service_point_id)
+    return (select(*columns).select_from(joined).where(a.c.account_number == bindparam("key"))
+            .order_by(p.c.service_point_id, m.c.meter_number))
+
+
+_ACCOUNT_COLUMNS = tuple((f"a_{c.name}", c.name) for c in schema.accounts.columns)
+_POINT_COLUMNS = tuple((f"p_{c.name}", c.name) for c in schema.service_points.columns)
+_METER_COLUMNS = tuple((f"m_{c.name}", c.name) for c in schema.meters.columns)
+
+
+@dataclass(frozen=True, slots=True)
+class _AccountTree:
+    """What :func:`_account_tree` read about one account."""
+
+    account: Account
+    points: tuple[ServicePoint, ...]
+    meters: dict[str, tuple[Meter, ...]]  #: by service point, every point of the account (maybe no meter)
+
+    @classmethod
+    def of(cls, found: Sequence[Row]) -> _AccountTree:
+        points: dict[str, ServicePoint] = {}
+        meters: dict[str, list[Meter]] = {}
+        for row in found:
+            point_id = row["p_service_point_id"]
+            if point_id is None:
+                continue
+            if point_id not in points:
+                points[point_id] = _service_point({name: row[label] for label, name in _POINT_COLUMNS})
+                meters[point_id] = []
+            if row["m_meter_number"] is not None:
+                meters[point_id].append(_meter({name: row[label] for label, name in _METER_COLUMNS}))
+        account = _account({name: found[0][label] for label, name in _ACCOUNT_COLUMNS})
+        return cls(account, tuple(points.values()), {k: tuple(v) for k, v in meters.items()})
 
 
 def _chunks(keys: Sequence[str]) -> Iterable[Collection[str]]:

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -204,6 +205,38 @@ def test_records_come_back_typed(store: Store) -> None:
     assert store.get_meter(METER.meter_number) == METER
     assert store.meters_of(POINT.service_point_id) == [METER]
     assert store.get_account("nope") is None
+
+
+def test_an_account_read_whole_answers_for_its_points_and_meters_as_the_tables_do(store: Store) -> None:
+    seed(store)
+    bare = Account("1234567891", "NO POINTS", "1 ELM ST", "SPRINGFIELD", "IL", "62701", "05", CalendarBilling.NONE,
+                   AccountStatus.ACTIVE)
+    second = replace(POINT, service_point_id="7000000010", plc=None)  # sorts first; no meter
+    third = replace(POINT, service_point_id="7000000012")
+    meters = [replace(METER, meter_number="40000013", service_point_id="7000000012"),
+              replace(METER, meter_number="40000012", service_point_id="7000000012", role=MeterRole.SUBTRACTIVE)]
+    with store.unit_of_work() as uow:
+        uow.master.upsert_accounts([bare])
+        uow.master.upsert_service_points([second, third])
+        uow.master.upsert_meters(meters)
+        uow.commit()
+    points = [second, POINT, third]
+    with store.unit_of_work() as uow:  # the tables, each asked on its own
+        assert uow.master.service_points_of(ACCOUNT.account_number) == points
+        by_point = {sp.service_point_id: uow.master.meters_of(sp.service_point_id) for sp in points}
+    assert by_point == {"7000000010": [], "7000000011": [METER], "7000000012": sorted(meters,
+                                                                                       key=lambda m: m.meter_number)}
+    with store.unit_of_work() as uow:  # the account read whole first
+        assert uow.master.get_account(ACCOUNT.account_number) == ACCOUNT
+        assert uow.master.service_points_of(ACCOUNT.account_number) == points
+        assert {sp: uow.master.meters_of(sp) for sp in by_point} == by_point
+        assert uow.master.get_account(bare.account_number) == bare
+        assert uow.master.service_points_of(bare.account_number) == []
+        assert uow.master.meters_of("7000000012") == by_point["7000000012"]  # not the last account's: read
+        uow.master.get_account(ACCOUNT.account_number)
+        uow.master.upsert_meters([replace(METER, service_point_id="7000000010")])  # a load moves a meter
+        assert uow.master.meters_of("7000000010") == [replace(METER, service_point_id="7000000010")]
+        assert uow.master.meters_of("7000000011") == []
 
 
 def test_decimals_keep_every_digit(store: Store) -> None:
