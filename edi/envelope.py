@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,17 +41,31 @@ _ISA_CODES: tuple[tuple[int, frozenset[str], str, str], ...] = (
 
 @dataclass(slots=True)
 class SetSummary:
-    """One transaction set, as the 997 sees it."""
+    """One transaction set, as the 997 sees it.
+
+    Kept for every set of a file until its 997 is built, so it is small: a clean set has no findings list
+    (:meth:`add` makes one) and its ST01 is the one string all sets share (100,000 sets in one file).
+    """
 
     st01: str
     st02: str
     position: int
-    findings: list[Finding] = field(default_factory=list)
     closed: bool = False
+    found: list[Finding] | None = None  #: None until something is found (see :attr:`findings`)
+
+    @property
+    def findings(self) -> Sequence[Finding]:
+        """What was found in the set; to file a finding, :meth:`add` it."""
+        return self.found if self.found is not None else ()
+
+    def add(self, finding: Finding) -> None:
+        if self.found is None:
+            self.found = []
+        self.found.append(finding)
 
     @property
     def accepted(self) -> bool:
-        return not self.findings
+        return not self.found
 
 
 @dataclass(slots=True)
@@ -203,7 +218,7 @@ class Envelope:
             set_position=position - st.position + 1 if st and level is Level.TRANSACTION and position else None)
         self.findings.append(finding)
         if level is Level.TRANSACTION and st is not None:
-            st.findings.append(finding)
+            st.add(finding)
         elif level is Level.GROUP and grp is not None:
             grp.findings.append(finding)
         elif level in (Level.INTERCHANGE, Level.GROUP, Level.TRANSACTION) and isa is not None:
@@ -375,7 +390,7 @@ class Envelope:
         els = seg.elements
         st01 = els[0] if els else ""
         st02 = els[1] if len(els) > 1 else ""
-        summary = SetSummary(st01, st02, seg.pos)
+        summary = SetSummary(sys.intern(st01), st02, seg.pos)
         group.sets.append(summary)
         self._set_summary = summary
         self._set = [seg]

@@ -18,7 +18,7 @@ import codecs
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from edi.findings import Finding, Level, shorten
 from edi.segments import Segment, Separators
@@ -53,6 +53,12 @@ _ALWAYS = re.compile("")
 _SMALL = 16  #: after a hook, this many segments (doubling) are read one by one before splitting in bulk again
 
 
+class ByteSource(Protocol):
+    """What the reader reads from: a binary file, or anything else with ``read(size)``."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class X12Reader:
     """Iterate over the segments of one file.
 
@@ -60,7 +66,7 @@ class X12Reader:
     separators. Problems found while reading are appended to :attr:`findings`.
     """
 
-    def __init__(self, stream: BinaryIO, name: str, chunk_size: int = CHUNK,
+    def __init__(self, stream: ByteSource, name: str, chunk_size: int = CHUNK,
                  max_segment: int = MAX_SEGMENT) -> None:
         self._stream = stream
         self.name = name

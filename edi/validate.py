@@ -63,7 +63,7 @@ def check_sets(envelope: Envelope, guide: Guide | None) -> Iterator[TransactionS
             for f in found:
                 f = dataclasses.replace(f, file=envelope.file, isa13=ts.interchange.isa13,
                                         gs06=ts.group.gs06, st02=ts.summary.st02)
-                ts.summary.findings.append(f)
+                ts.summary.add(f)
                 envelope.findings.append(f)
         yield ts
 

@@ -29,12 +29,13 @@ import hashlib
 import io
 import json
 import re
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any, BinaryIO
 
 import structlog
 
@@ -50,7 +51,7 @@ from edi.segments import Segment, Separators
 from edi.validate import validate_reader
 from edi.writer import Party, Profile, Transaction, interchange, write
 from processor.calendar import Calendar
-from processor.channels import Folder, claimed_name, original_name
+from processor.channels import ChannelError, Folder, claimed_name, original_name
 from processor.clock import CENTRAL
 from processor.config import Utility
 from processor.handlers import Context, Handler, Outcome, effectuate_pending
@@ -148,7 +149,6 @@ class _Prepared:
 
     claimed: str
     name: str
-    data: bytes | None  #: dropped once the sets are handled, before the 997 is built (peak memory)
     digest: str
     hashes: list[str]
     interchanges: list[InterchangeSummary]
@@ -320,15 +320,15 @@ class Batch:
     def _prepare(self, claimed: str, name: str) -> _Prepared:
         """Read, hash and validate: no database, so workers do this side by side."""
         received_at = self._received(claimed)
-        data = self.channels.inbox.read(claimed)
-        validation = validate_reader(X12Reader(io.BytesIO(data), name), self.guide, digests=True)
+        with self.channels.inbox.open(claimed) as stream:
+            read = _Digesting(stream)
+            validation = validate_reader(X12Reader(read, name), self.guide, digests=True)
         hashes = [isa.digest for isa in validation.interchanges if isa.digest is not None]
         assert len(hashes) == len(validation.interchanges)  # every ISA begins a digest
         unaddressable = _unaddressable(validation.interchanges, name)  # a partner's id never becomes a file name
         unreadable = validation.unreadable or not validation.interchanges or bool(unaddressable)
-        return _Prepared(claimed=claimed, name=name, data=data, digest=hashlib.sha256(data).hexdigest(),
-                         hashes=hashes, interchanges=list(validation.interchanges),
-                         findings=[*validation.findings, *unaddressable],
+        return _Prepared(claimed=claimed, name=name, digest=read.hexdigest(), hashes=hashes,
+                         interchanges=list(validation.interchanges), findings=[*validation.findings, *unaddressable],
                          unreadable=unreadable, received_at=received_at)
 
     def _received(self, claimed: str) -> datetime:
@@ -349,10 +349,7 @@ class Batch:
             return
         name, findings = file.name, file.findings
         claims = self._claim_interchanges(file.interchanges, file.hashes, name)
-        data, file.data = file.data, None  # the archive reads the file again: not held beside the 997
-        assert data is not None
-        findings.extend(self._handle_sets(data, name, file.interchanges, claims, file.hashes, file.received_at))
-        del data
+        findings.extend(self._handle_sets(file, claims))
         self._acknowledge(file.interchanges, claims, file.hashes)
         for isa, claim in zip(file.interchanges, claims, strict=True):
             if claim.status is ClaimStatus.CONTROL_NUMBER_REUSED:
@@ -369,14 +366,13 @@ class Batch:
 
     def _finish(self, file: _Prepared) -> None:
         """Archive the file, or quarantine it with its findings."""
-        data = file.data if file.data is not None else self.channels.inbox.read(file.claimed)
         if file.unreadable:
             reason = file.findings[0].message if file.findings else "no interchange in the file"
-            self._quarantine(file.claimed, file.name, data, reason, file.findings)
+            self._quarantine(file, reason)
         elif file.findings:
-            self._quarantine(file.claimed, file.name, data, file.findings[0].message, file.findings)
+            self._quarantine(file, file.findings[0].message)
         else:
-            self._archive(file.claimed, file.name, data, file.digest)
+            self._archive(file)
 
     def _claim_interchanges(self, interchanges: Sequence[InterchangeSummary], hashes: Sequence[str],
                             name: str) -> list[Claim]:
@@ -396,34 +392,39 @@ class Batch:
             self.report.files["duplicates"] += 1
         return claims
 
-    def _handle_sets(self, data: bytes, name: str, interchanges: Sequence[InterchangeSummary],
-                     claims: Sequence[Claim], hashes: Sequence[str], received_at: datetime) -> list[Finding]:
+    def _handle_sets(self, file: _Prepared, claims: Sequence[Claim]) -> list[Finding]:
         """Second pass: hand every valid set of a claimed interchange to its handler.
 
         Sets are committed :data:`SETS_PER_TRANSACTION` at a time: each set's ledger record, state change
         and responses still commit together (in the same transaction), and a crash rolls back the whole
         group, which the rerun redoes from the ledger. One commit per set cost more than its handling.
+        The file is read again, as a stream (never held whole: peak memory); its summaries come in the same
+        order as its sets.
         """
-        by_position = {s.position: s for isa in interchanges for g in isa.groups for s in g.sets}
+        name, interchanges, hashes = file.name, file.interchanges, file.hashes
+        summaries = iter([s for isa in interchanges for g in isa.groups for s in g.sets])
         index_of = {isa.position: i for i, isa in enumerate(interchanges)}
         problems: list[Finding] = []
-        envelope = Envelope(X12Reader(io.BytesIO(data), name))
-        with self.store.unit_of_work() as uow:
+        with self.channels.inbox.open(file.claimed) as stream, self.store.unit_of_work() as uow:
+            read = _Digesting(stream)
             uncommitted = 0
-            for ts in envelope:
+            for ts in Envelope(X12Reader(read, name)):
                 i = index_of[ts.interchange.position]
-                summary = by_position[ts.summary.position]
+                summary = next(summaries)
+                assert summary.position == ts.summary.position  # the same file, read the same way
                 if not _processing(claims[i]) or not summary.accepted:
                     continue
                 source = SourceRef(file=name, isa13=ts.interchange.isa13, gs06=ts.group.gs06, st02=ts.summary.st02)
                 problem = self._handle_set(uow, ts.segments, ts.separators, source, claims[i].entry.id, hashes[i],
-                                           ts.interchange.sender[1], summary, received_at)
+                                           ts.interchange.sender[1], summary, file.received_at)
                 if problem is not None:
                     problems.append(problem)
                 uncommitted += 1
                 if uncommitted == SETS_PER_TRANSACTION:
                     uow.commit()
                     uncommitted = 0
+            if read.hexdigest() != file.digest:  # someone wrote to the claimed file: stop, and say so
+                raise ChannelError(f"{self.channels.inbox.url}: {name} changed while it was processed")
             uow.commit()
         return problems
 
@@ -463,7 +464,7 @@ class Batch:
         finding = Finding(source.file, at.pos, at.id, rule, message, set_position=at.pos - summary.position + 1,
                           isa13=source.isa13, gs06=source.gs06, st02=source.st02, ak3="8" if rule == "batch.unparseable"
                           else None, ak5="5")
-        summary.findings.append(finding)
+        summary.add(finding)
         self.report.count_set(summary.st01, "rejected by 997")
         log.warning("transaction set not handled", rule=rule, reason=message, isa13=source.isa13, gs06=source.gs06,
                     st02=source.st02)
@@ -501,31 +502,40 @@ class Batch:
     def _day(self) -> str:
         return self.now.astimezone(CENTRAL).date().isoformat()
 
-    def _archive(self, claimed: str, name: str, data: bytes, digest: str) -> None:
-        target = f"{self._day()}/{name}"
+    def _archive(self, file: _Prepared) -> None:
+        target = f"{self._day()}/{file.name}"
         archive = self.channels.archive
-        if archive.exists(target) and archive.read(target) != data:
-            target = f"{self._day()}/{digest[:12]}.{name}"
-        archive.write(target, data)
-        self.channels.inbox.remove(claimed)
+        if archive.exists(target) and _digest_of(archive, target) != file.digest:
+            target = f"{self._day()}/{file.digest[:12]}.{file.name}"
+        self._copy(file, archive, target)
+        self.channels.inbox.remove(file.claimed)
         self.report.files["archived"] += 1
         log.info("archived", to=f"{archive.url}/{target}")
 
-    def _quarantine(self, claimed: str, name: str, data: bytes, reason: str, findings: Sequence[Finding]) -> None:
-        quarantine = self.channels.quarantine
+    def _quarantine(self, file: _Prepared, reason: str) -> None:
+        quarantine, name, findings = self.channels.quarantine, file.name, file.findings
         target = name
-        if quarantine.exists(target) and quarantine.read(target) != data:
-            target = f"{hashlib.sha256(data).hexdigest()[:12]}.{name}"
+        if quarantine.exists(target) and _digest_of(quarantine, target) != file.digest:
+            target = f"{file.digest[:12]}.{name}"
         shown = [mask_finding(f.to_json()) for f in findings]  # people read these: no customer data (SECURITY.md)
         reason = shown[0]["message"] if findings and reason == findings[0].message else scrub(reason)
         error = mask_report({"file": name, "reason": reason, "run_id": self.report.run_id,
                              "quarantined_at": self.now.isoformat(), "findings": shown})
         quarantine.write(target + ".error.json", (json.dumps(error, indent=2, sort_keys=True) + "\n").encode())
-        quarantine.write(target, data)
-        self.channels.inbox.remove(claimed)
+        self._copy(file, quarantine, target)
+        self.channels.inbox.remove(file.claimed)
         self.report.files["quarantined"] += 1
         self.report.quarantined.append({"file": scrub(name), "reason": reason})
         log.warning("quarantined", to=f"{quarantine.url}/{target}", reason=reason, findings=len(findings))
+
+    def _copy(self, file: _Prepared, folder: Folder, target: str) -> None:
+        """The claimed file into ``folder`` as ``target``, streamed; the bytes checked against the file's digest
+        before the inbox copy may be removed."""
+        with self.channels.inbox.open(file.claimed) as stream:
+            read = _Digesting(stream)
+            folder.write_from(target, read)
+        if read.hexdigest() != file.digest:
+            raise ChannelError(f"{self.channels.inbox.url}: {file.name} changed while it was processed")
 
     # -- outbound ------------------------------------------------------------------------------
     def flush_outbox(self) -> None:
@@ -556,19 +566,23 @@ class Batch:
             file = uow.outbox.next_unwritten_file()
             if file is None:
                 return False
-            data = self._render_file(file, uow.outbox.payloads_in(file.name))
-            self.channels.outbox.write(file.name, data)
+            with tempfile.SpooledTemporaryFile(_SPOOL) as staged:
+                self._render_file(file, uow.outbox.payloads_in(file.name), staged)
+                staged.seek(0)
+                self.channels.outbox.write_from(file.name, staged)
             uow.outbox.file_written(file.name, at=self.now)
             uow.commit()
         self.report.outbound_files.append(file.name)
         log.info("outbound file written", outbound=file.name)
         return True
 
-    def _render_file(self, file: OutboundFile, payloads: Iterable[str]) -> bytes:
-        """The file's bytes: a pure function of what was staged, so a rewrite gives the same bytes.
+    def _render_file(self, file: OutboundFile, payloads: Iterable[str], out: IO[bytes]) -> None:
+        """The file's bytes into ``out``, then checked: a pure function of what was staged, so a rewrite gives
+        the same bytes.
 
-        Rendered as the payloads come from the database, so only the file's text is ever held, never all
-        its segments (which took 600 MB for 100,000 814 responses, ``bench/results.md``)."""
+        Rendered as the payloads come from the database and written as rendered, to a spool that stays in
+        memory while small, so neither the file's segments nor its bytes are ever held whole (the segments of
+        100,000 814 responses took 600 MB, ``bench/results.md``)."""
         separators = Separators()
         profile = Profile(Party("01", self.utility.duns), Party(_qualifier(file.receiver), file.receiver),
                           separators, usage=self.utility.usage_indicator)
@@ -579,17 +593,16 @@ class Batch:
             segments = interchange(profile, [], numbers, at, ta1s=[next(b) for b in bodies])
         else:
             segments = interchange(profile, [(Transaction(file.st01, body) for body in bodies)], numbers, at)
-        buffer = io.BytesIO()
-        with io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape", newline="") as text:
-            write(segments, separators, text)  # encoded as written: the text is never held whole beside the bytes
-            text.flush()
-            data = buffer.getvalue()
-        self._self_check(file.name, data)
-        return data
+        text = io.TextIOWrapper(out, encoding="utf-8", errors="surrogateescape", newline="")
+        write(segments, separators, text)  # encoded as written: the text is never held whole beside the bytes
+        text.flush()
+        text.detach()  # ``out`` stays open for the check and the copy
+        out.seek(0)
+        self._self_check(file.name, out)
 
-    def _self_check(self, name: str, data: bytes) -> None:
+    def _self_check(self, name: str, stream: IO[bytes]) -> None:
         """Every outbound file is re-read and validated against our maps before it leaves."""
-        result = validate_reader(X12Reader(io.BytesIO(data), name), self.guide)
+        result = validate_reader(X12Reader(stream, name), self.guide)
         if not result.valid:
             raise OutboundInvalid(name, result.findings)
 
@@ -619,6 +632,31 @@ def _big_buffers_unmapped() -> None:
     for the archive lands in the heap and keeps ~40 MB resident for the rest of the run (peak memory)."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: its allocator has no such threshold
         ctypes.CDLL(None).mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
+
+
+class _Digesting:
+    """A binary stream whose bytes are hashed as they are read: a file's SHA-256 without holding the file."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._sha256 = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._sha256.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        return self._sha256.hexdigest()
+
+
+def _digest_of(folder: Folder, name: str) -> str:
+    """The SHA-256 of a file in ``folder``, read as a stream."""
+    with folder.open(name) as stream:
+        read = _Digesting(stream)
+        while read.read(1 << 20):
+            pass
+    return read.hexdigest()
 
 
 def _processing(claim: Claim) -> bool:
@@ -655,6 +693,8 @@ def _payload(body: Sequence[Segment]) -> str:
                                      separators=(",", ":"))[1:-1] for i in range(0, len(body), _PAYLOAD_CHUNK)) + "]"
 
 
+#: bytes of an outbound file kept in memory while it is rendered and checked; a bigger one spills to a temp file
+_SPOOL = 8 << 20
 _DECODER = json.JSONDecoder()
 _WHOLE_PAYLOAD = 1 << 16  #: characters of a payload decoded at once
 _BETWEEN = re.compile(r"\s*,?\s*")  #: what may come between two segments' lists

@@ -45,6 +45,12 @@ class ClaimConflict(ChannelError):
     """
 
 
+class Source(Protocol):
+    """What :meth:`Folder.write_from` copies from: anything with ``read(size)`` (a file, a hashing wrapper)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class Folder(Protocol):
     """A drop folder: a local directory or a directory on an SFTP server."""
 
@@ -81,7 +87,7 @@ class Folder(Protocol):
         """Write under a temp name, then rename onto NAME (replacing it); mode 0o600; makes subfolders."""
         ...
 
-    def write_from(self, name: str, source: BinaryIO) -> None:
+    def write_from(self, name: str, source: Source) -> None:
         """``write`` with the content read from SOURCE a chunk at a time, so it is never held whole."""
         ...
 

@@ -24,6 +24,7 @@ from processor.channels.base import (
     COPY_CHUNK,
     ChannelError,
     ClaimConflict,
+    Source,
     check_name,
     guarded_reader,
     is_stale_temp,
@@ -113,7 +114,7 @@ class LocalFolder:
     def write(self, name: str, data: bytes) -> None:
         self.write_from(name, io.BytesIO(data))
 
-    def write_from(self, name: str, source: BinaryIO) -> None:
+    def write_from(self, name: str, source: Source) -> None:
         parts = check_name(name, self.url)
         with self._guard(f"write {name}"), self._parent(parts, create=True) as d:
             if parts[:-1] not in self._swept:
@@ -278,7 +279,7 @@ class LocalFolder:
             raise ChannelError(f"{self.url}: cannot {what}: {reason}") from exc
 
 
-def _copy(source: BinaryIO, fd: int) -> None:
+def _copy(source: Source, fd: int) -> None:
     """SOURCE into FD a chunk at a time, so writing a file of any size holds one chunk of it."""
     while chunk := source.read(COPY_CHUNK):
         view = memoryview(chunk)

@@ -34,6 +34,7 @@ from processor.channels.base import (
     COPY_CHUNK,
     ChannelError,
     ClaimConflict,
+    Source,
     check_name,
     guarded_reader,
     is_stale_temp,
@@ -253,7 +254,7 @@ class SftpFolder:
     def write(self, name: str, data: bytes) -> None:
         self.write_from(name, io.BytesIO(data))
 
-    def write_from(self, name: str, source: BinaryIO) -> None:
+    def write_from(self, name: str, source: Source) -> None:
         parts = check_name(name, self.url)
         with self._guard(f"write {name}"):
             sftp = self._live()
@@ -420,7 +421,7 @@ class SftpFolder:
             raise ChannelError(f"{self.url}: cannot {what}: {reason}") from exc
 
 
-def _upload(source: BinaryIO, f: Any) -> int:
+def _upload(source: Source, f: Any) -> int:
     """SOURCE into the remote file F a chunk at a time, in paramiko's largest requests; the bytes copied."""
     copied = 0
     while chunk := source.read(COPY_CHUNK):

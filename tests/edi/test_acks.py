@@ -40,7 +40,7 @@ def test_all_accepted() -> None:
 def test_partial_acceptance_with_segment_and_element_detail() -> None:
     envelope = summaries(interchange(ENROLL.replace("SE*15", "SE*16"), SECOND, ge="GE*2*101~"))
     group = envelope.interchanges[0].groups[0]
-    group.sets[1].findings.append(Finding("f", 14, "REF", "map.element-code", "bad code", element=1,
+    group.sets[1].add(Finding("f", 14, "REF", "map.element-code", "bad code", element=1,
                                           value="Z*Z", data_ele="128", set_position=12, ak4="7"))
     body = render(functional_ack(group, Separators()))
     assert [(s.id, s.elements) for s in body][1:] == [

@@ -129,7 +129,7 @@ def _outbound(interchanges: list) -> int:  # type: ignore[type-arg]
         name = f"{receiver}_{st01}_{n:09d}.x12"
         check_name(name, "outbox")
         _batch()._render_file(OutboundFile(name=name, receiver=receiver, st01=st01, isa13=n, gs06=n,
-                                           created_at=NOW), payloads)
+                                           created_at=NOW), payloads, io.BytesIO())
     return len(files)
 
 
