@@ -285,13 +285,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = batch_root(work, files["master"], [files["814"]])
     batch = measure("batch", f"`edi batch`: {sizes.requests:,} requests validated, judged, stored, answered (SQLite)",
                     timeout=BATCH_TIMEOUT, root=str(root), as_of=AS_OF)
-    if batch.failed:  # how far it got: one log line per set handled
-        log = root / "batch.log"
-        handled = log.read_text(errors="replace").count('"transaction set handled"') if log.exists() else 0
-        if handled:
-            rate = handled / BATCH_TIMEOUT
-            batch.got["error"] += (f": {handled:,} sets handled, {rate:,.0f}/s, so about "
-                                   f"{sizes.requests / rate:,.0f} s for all {sizes.requests:,}")
     s814 = x12_section(f"814 enrollment requests, {sizes.requests:,} sets, {size814 / 1e6:.1f} MB", files["814"],
                        not args.no_pyx12, [batch])
     batch.segments = 0

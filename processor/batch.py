@@ -455,8 +455,10 @@ class Batch:
         self.report.count_set(str(kind), outcome.result)
         if outcome.code:
             self.report.rejections[outcome.code] += 1
-        log.info("transaction set handled", kind=str(kind), result=outcome.result, code=outcome.code,
-                 isa13=source.isa13, gs06=source.gs06, st02=source.st02)
+        # a rejection is news; an acceptance is counted in the report and kept in the database (--log-level debug)
+        (log.info if outcome.code else log.debug)(
+            "transaction set handled", kind=str(kind), result=outcome.result, code=outcome.code, isa13=source.isa13,
+            gs06=source.gs06, st02=source.st02)
         return None
 
     def _set_problem(self, summary: SetSummary, at: Segment, source: SourceRef, rule: str, message: str) -> Finding:

@@ -50,11 +50,14 @@ from processor.workers import WorkersNeedPostgres, check_workers
 @click.option("--db", "db_url", default=None, help="Database URL (default sqlite:///var/edi.db).")
 @click.option("--log-format", type=click.Choice(["json", "console"]), default=None,
               help="JSON when not a terminal.")
+@click.option("--log-level", type=click.Choice(logs.LEVELS), default="info", show_default=True,
+              help="debug: also a line per accepted transaction set.")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, db_url: str | None, log_format: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, db_url: str | None, log_format: str | None,
+         log_level: str) -> None:
     """The Illinois retail-electric EDI gateway (ANSI X12 4010, utility side)."""
     os.umask(0o077)  # all we create is private, whatever the caller's umask: the database, reports, lock (SECURITY.md)
-    logs.configure(log_format)
+    logs.configure(log_format, log_level)
     settle()
     ctx.obj = {"config_path": config_path, "db_url": db_url}
 

@@ -54,6 +54,10 @@ def test_every_inbound_file_is_archived_or_quarantined(env: BatchEnv) -> None:
     [report] = env.reports()
     assert report["files"]["quarantined"] == 3 and report["files"]["archived"] == len(inbound)
     assert "quarantined" in done.stdout and "outbound files" in done.stdout
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    handled = [line for line in lines if line["event"] == "transaction set handled"]
+    assert handled and all(line["code"] for line in handled), "by default only rejected sets get a line each"
+    assert not any(line["level"] == "debug" for line in lines)
 
 
 def test_outbound_files_are_named_complete_private_and_valid(env: BatchEnv) -> None:

@@ -72,7 +72,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[BatchEnv, subproces
     env.drop(*inbound_samples())
     for name, text in leaky_files().items():
         (env.folder("inbox") / name).write_text(text)
-    done = env.edi("batch", "--as-of", AS_OF)
+    done = env.edi("--log-level", "debug", "batch", "--as-of", AS_OF)  # every line there is, masked
     assert done.returncode == 1, done.stderr[-3000:]
     return env, done
 
@@ -94,6 +94,9 @@ def test_the_run_logged_what_it_did(night: tuple[BatchEnv, subprocess.CompletedP
     lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     events = {line["event"] for line in lines}
     assert {"transaction set handled", "quarantined", "archived", "outbound file written"} <= events
+    handled = [line for line in lines if line["event"] == "transaction set handled"]
+    assert {line["level"] for line in handled} == {"debug", "info"}, "accepted sets at debug, rejected at info"
+    assert all(line["level"] == "info" for line in handled if line["code"])
     assert len(lines) >= 20
     assert any(line.get("isa13") == "000002101" for line in lines), "control numbers must stay readable"
 
