@@ -547,16 +547,13 @@ class Batch:
         process that holds its row, so two runs flushing together neither split nor double a file.
         """
         with self.store.unit_of_work(lock="outbox-staging") as uow:
-            groups: dict[tuple[str, str], list[int]] = {}
-            for message_id, receiver, st01 in uow.outbox.unstaged_routes():
-                groups.setdefault((receiver, st01), []).append(message_id)
-            for (receiver, st01), ids in sorted(groups.items()):
+            for receiver, st01, last in uow.outbox.unstaged_routes():
                 pair = f"{self.utility.duns}>{receiver}"
                 isa13 = uow.control_numbers.next(f"ISA:{pair}")
                 gs06 = uow.control_numbers.next(f"GS:{pair}") if st01 != "TA1" else 0
                 name = f"{receiver}_{st01}_{isa13:09d}.x12"
                 uow.outbox.stage_file(OutboundFile(name=name, receiver=receiver, st01=st01, isa13=isa13, gs06=gs06,
-                                                   created_at=self.now), ids)
+                                                   created_at=self.now), last)
             uow.commit()
         while self._write_next_file():
             pass

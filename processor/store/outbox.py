@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from processor.store import schema
 from processor.store.records import NewOutboxMessage, OutboundFile, OutboxMessage
@@ -76,23 +76,25 @@ class Outbox:
         query = select(table).where(table.c.sent_file.is_(None)).order_by(table.c.id)
         return [_message(row) for row in self._connection.execute(query).mappings()]
 
-    def unstaged_routes(self) -> list[tuple[int, str, str]]:
-        """``(id, receiver, ST01)`` of the messages :meth:`unstaged` would give, without their payloads:
-        staging a night of 100,000 responses needs only where each goes."""
+    def unstaged_routes(self) -> list[tuple[str, str, int]]:
+        """``(receiver, ST01, last id)`` of each route with messages :meth:`unstaged` would give, in order:
+        staging a night of 100,000 responses needs only where they go, not a row each."""
         table = schema.outbox
-        query = select(table.c.id, table.c.receiver, table.c.st01).where(table.c.sent_file.is_(None)).order_by(
-            table.c.id)
-        return [(row.id, row.receiver, row.st01) for row in self._connection.execute(query)]
+        query = (select(table.c.receiver, table.c.st01, func.max(table.c.id)).where(table.c.sent_file.is_(None))
+                 .group_by(table.c.receiver, table.c.st01))
+        # sorted here, not by the database's collation: the files' control numbers follow this order
+        return sorted((receiver, st01, int(last)) for receiver, st01, last in self._connection.execute(query))
 
-    def stage_file(self, file: OutboundFile, message_ids: Iterable[int]) -> None:
-        """Record an outbound file and the messages it will carry, before any byte is written."""
-        ids = list(message_ids)
+    def stage_file(self, file: OutboundFile, up_to: int) -> None:
+        """Record an outbound file and the messages it will carry, before any byte is written: the unstaged
+        messages of its route (receiver and ST01) up to id ``up_to``, as :meth:`unstaged_routes` gave it."""
         self._connection.execute(insert(schema.outbound_files).values(
             name=file.name, receiver=file.receiver, st01=file.st01, isa13=file.isa13, gs06=file.gs06,
             created_at=file.created_at, written_at=None))
         table = schema.outbox
-        self._connection.execute(update(table).where(table.c.id.in_(ids), table.c.sent_file.is_(None))
-                                 .values(sent_file=file.name))
+        self._connection.execute(
+            update(table).where(table.c.sent_file.is_(None), table.c.receiver == file.receiver,
+                                table.c.st01 == file.st01, table.c.id <= up_to).values(sent_file=file.name))
 
     def unwritten_files(self) -> list[OutboundFile]:
         """Staged files not written yet: this run's, and any a crashed run left behind."""

@@ -614,7 +614,7 @@ def test_two_writers_never_take_the_same_outbound_file(url: str) -> None:
         with first.unit_of_work() as uow:
             for n in (1, 2):
                 uow.outbox.stage_file(OutboundFile(name=f"f{n}.x12", receiver="987654321", st01="814", isa13=n,
-                                                   gs06=n, created_at=AT), [])
+                                                   gs06=n, created_at=AT), 0)
             uow.commit()
         with first.unit_of_work() as uow:
             mine = uow.outbox.next_unwritten_file()
