@@ -6,11 +6,12 @@ whole when its key comes again (upsert). Nothing is ever deleted by a load.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Column, Connection, Executable, Table, bindparam, select
@@ -221,9 +222,16 @@ def _account_tree() -> Executable:
             .order_by(p.c.service_point_id, m.c.meter_number))
 
 
-_ACCOUNT_COLUMNS = tuple((f"a_{c.name}", c.name) for c in schema.accounts.columns)
-_POINT_COLUMNS = tuple((f"p_{c.name}", c.name) for c in schema.service_points.columns)
-_METER_COLUMNS = tuple((f"m_{c.name}", c.name) for c in schema.meters.columns)
+def _columns(prefix: str, table: Table) -> Callable[[Row], dict[str, Any]]:
+    """A row of :func:`_account_tree` to the columns of one of its tables, by their own names."""
+    names = tuple(c.name for c in table.columns)
+    pick = itemgetter(*(f"{prefix}{name}" for name in names))
+    return lambda row: dict(zip(names, pick(row), strict=True))
+
+
+_account_columns = _columns("a_", schema.accounts)
+_point_columns = _columns("p_", schema.service_points)
+_meter_columns = _columns("m_", schema.meters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,11 +251,11 @@ class _AccountTree:
             if point_id is None:
                 continue
             if point_id not in points:
-                points[point_id] = _service_point({name: row[label] for label, name in _POINT_COLUMNS})
+                points[point_id] = _service_point(_point_columns(row))
                 meters[point_id] = []
             if row["m_meter_number"] is not None:
-                meters[point_id].append(_meter({name: row[label] for label, name in _METER_COLUMNS}))
-        account = _account({name: found[0][label] for label, name in _ACCOUNT_COLUMNS})
+                meters[point_id].append(_meter(_meter_columns(row)))
+        account = _account(_account_columns(found[0]))
         return cls(account, tuple(points.values()), {k: tuple(v) for k, v in meters.items()})
 
 
