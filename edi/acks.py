@@ -15,7 +15,8 @@ AK1 at all (GS01 not one of ours, GS06 not a number) is answered by a TA1 (024) 
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
 from edi.envelope import FUNCTIONAL_IDS, GroupSummary, InterchangeSummary, SetSummary
 from edi.findings import Finding
@@ -122,6 +123,44 @@ def set_response(summary: SetSummary, separators: Separators, st01: str | None =
                   codes=tuple(codes), segments=tuple(notes))
 
 
+class SetAcks(Sequence[SetAck]):
+    """A group's AK2 loops, each made from its set's summary when it is read: the 997 answering 100,000 sets
+    is written (:func:`edi.canonical.render_stream`) without ever holding 100,000 of them. Equal to any
+    sequence of the same :class:`SetAck` s."""
+
+    __slots__ = ("_separators", "_sets", "_st01")
+
+    def __init__(self, sets: Sequence[SetSummary], separators: Separators, st01: str | None) -> None:
+        self._sets, self._separators, self._st01 = sets, separators, st01
+
+    def __len__(self) -> int:
+        return len(self._sets)
+
+    @overload
+    def __getitem__(self, index: int) -> SetAck: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[SetAck]: ...
+
+    def __getitem__(self, index: int | slice) -> SetAck | list[SetAck]:
+        if isinstance(index, slice):
+            return [set_response(s, self._separators, self._st01) for s in self._sets[index]]
+        return set_response(self._sets[index], self._separators, self._st01)
+
+    def __iter__(self) -> Iterator[SetAck]:
+        return (set_response(s, self._separators, self._st01) for s in self._sets)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Sequence) and len(other) == len(self)
+                and all(a == b for a, b in zip(self, other, strict=True)))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"SetAcks({list(self)!r})"
+
+
 def answerable(group: GroupSummary) -> bool:
     """Whether a 997 can name the group: AK101 is one of our functional ids, AK102 is N0 1/9."""
     return group.gs01 in FUNCTIONAL_IDS and _number(group.gs06, 9)
@@ -142,8 +181,7 @@ def functional_ack(group: GroupSummary, separators: Separators) -> FunctionalAck
     included = int(ge01) if _number(ge01, 6) else received
     st01 = FUNCTIONAL_IDS.get(group.gs01)
     return FunctionalAck(
-        functional_id=group.gs01, group_control=group.gs06,
-        sets=tuple(set_response(s, separators, st01) for s in group.sets),
+        functional_id=group.gs01, group_control=group.gs06, sets=SetAcks(group.sets, separators, st01),
         status=status, included=included, received=_count(received), accepted=_count(accepted),
         codes=tuple(codes))
 

@@ -161,7 +161,7 @@ def render(message: Message, *, component_separator: str = ">", midnight_2400: b
         case ApplicationAdvice():
             return _render_824(message)
         case FunctionalAck():
-            return _render_997(message, component_separator)
+            return list(_render_997(message, component_separator))
         case _:
             return _render_814(message)
 
@@ -173,6 +173,14 @@ def render_body(message: Message, *, component_separator: str = ">", midnight_24
     if isinstance(message, UsageReport):
         return Body(tuple(_render_867(message, midnight_2400)))
     return render(message, component_separator=component_separator, midnight_2400=midnight_2400)
+
+
+def render_stream(message: Message, *, component_separator: str = ">") -> Iterator[Segment]:
+    """:func:`render`'s segments one at a time: a 997's are made as they are read (one answering 100,000
+    sets is 200,000 segments); other messages are small and rendered whole first."""
+    if isinstance(message, FunctionalAck):
+        return _render_997(message, component_separator)
+    return iter(render(message, component_separator=component_separator))
 
 
 def transaction_set_id(message: Message) -> str:
@@ -1360,15 +1368,14 @@ def _parse_997(st: Segment, body: Sequence[Segment], source: SourceRef | None, s
     )
 
 
-def _render_997(m: FunctionalAck, separator: str) -> list[Segment]:
-    out = [_seg("AK1", m.functional_id, m.group_control)]
+def _render_997(m: FunctionalAck, separator: str) -> Iterator[Segment]:
+    yield _seg("AK1", m.functional_id, m.group_control)
     for s in m.sets:
-        out.append(_seg("AK2", s.set_id, s.control))
+        yield _seg("AK2", s.set_id, s.control)
         for note in s.segments:
-            out.append(_seg("AK3", note.segment_id, str(note.position), note.loop, note.code))
+            yield _seg("AK3", note.segment_id, str(note.position), note.loop, note.code)
             for e in note.elements:
                 where = str(e.position) + (f"{separator}{e.component}" if e.component is not None else "")
-                out.append(_seg("AK4", where, e.data_element, e.code, e.value))
-        out.append(_seg("AK5", s.status, *s.codes))
-    out.append(_seg("AK9", m.status, str(m.included), str(m.received), str(m.accepted), *m.codes))
-    return out
+                yield _seg("AK4", where, e.data_element, e.code, e.value)
+        yield _seg("AK5", s.status, *s.codes)
+    yield _seg("AK9", m.status, str(m.included), str(m.received), str(m.accepted), *m.codes)

@@ -808,7 +808,7 @@ class FunctionalAck:
 
     functional_id: str  #: AK101 (GS01 of the group)
     group_control: str  #: AK102 (GS06)
-    sets: tuple[SetAck, ...] = ()  #: AK2 loops
+    sets: Sequence[SetAck] = ()  #: AK2 loops (a 997 the gateway builds makes them as they are read)
     status: AckStatus  #: AK901
     included: int  #: AK902
     received: int  #: AK903

@@ -27,6 +27,7 @@ import contextlib
 import ctypes
 import hashlib
 import io
+import itertools
 import json
 import re
 import tempfile
@@ -40,7 +41,7 @@ from typing import IO, Any, BinaryIO
 import structlog
 
 from edi.acks import acknowledge
-from edi.canonical import ParseError, parse, render, transaction_set_id
+from edi.canonical import ParseError, parse, render, render_stream, transaction_set_id
 from edi.classify import Kind, classify
 from edi.envelope import Envelope, InterchangeSummary, SetSummary
 from edi.findings import Finding, Level
@@ -484,12 +485,8 @@ class Batch:
                 if claim.status is ClaimStatus.CONTROL_NUMBER_REUSED:  # only a TA1 saying so
                     ta1, acks = Segment("TA1", (isa.isa13, isa.isa.get(9), isa.isa.get(10), "R", "025")), []
                     ledger_id = None
-                while acks:  # each 997 dropped once rendered, and its segments once in JSON (peak memory)
-                    ack = acks.pop(0)
-                    group_control, body = ack.group_control, render(ack)
-                    del ack
-                    payload = _payload(body)
-                    del body
+                for ack in acks:  # each made, rendered and turned into JSON a chunk of sets at a time (peak memory)
+                    group_control, payload = ack.group_control, _payload(render_stream(ack))
                     uow.outbox.enqueue(NewOutboxMessage(
                         idempotency_key=f"{digest}:997:{group_control}", receiver=isa.sender[1], st01="997",
                         kind="FunctionalAck", payload=payload, created_at=self.now,
@@ -683,13 +680,14 @@ def _qualifier(duns: str) -> str:
 _PAYLOAD_CHUNK = 4096
 
 
-def _payload(body: Sequence[Segment]) -> str:
+def _payload(body: Iterable[Segment]) -> str:
     """The JSON list of a set's segments, made a chunk at a time: the same text as one ``json.dumps``, without
-    a second list beside the 200,000 segments of the 997 answering 100,000 sets."""
-    if len(body) <= _PAYLOAD_CHUNK:
-        return json.dumps([[s.id, *s.elements] for s in body], separators=(",", ":"))
-    return "[" + ",".join(json.dumps([[s.id, *s.elements] for s in body[i:i + _PAYLOAD_CHUNK]],
-                                     separators=(",", ":"))[1:-1] for i in range(0, len(body), _PAYLOAD_CHUNK)) + "]"
+    a list of the 200,000 segments of the 997 answering 100,000 sets (``body`` may be a generator)."""
+    segments = iter(body)
+    chunks = []
+    while chunk := list(itertools.islice(segments, _PAYLOAD_CHUNK)):
+        chunks.append(json.dumps([[s.id, *s.elements] for s in chunk], separators=(",", ":"))[1:-1])
+    return "[" + ",".join(chunks) + "]"
 
 
 #: bytes of an outbound file kept in memory while it is rendered and checked; a bigger one spills to a temp file

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from edi.acks import AK304_CODES, AK403_CODES, AK502_CODES, AK905_CODES, acknowledge, functional_ack
-from edi.canonical import render
+from edi.acks import (
+    AK304_CODES,
+    AK403_CODES,
+    AK502_CODES,
+    AK905_CODES,
+    acknowledge,
+    functional_ack,
+    set_response,
+)
+from edi.canonical import render, render_stream
 from edi.envelope import Envelope
 from edi.findings import Finding
 from edi.guide import GuideValidator
@@ -131,3 +140,16 @@ def test_a_group_a_997_cannot_name_gets_a_ta1_024_instead() -> None:
 def test_a_ge01_too_big_for_ak902_counts_the_sets_received() -> None:
     _, body = _ack_is_valid(interchange(ENROLL, ge="GE*12345678*101~"))
     assert body[-1].elements[:4] == ("R", "1", "1", "1")
+
+
+def test_a_997s_set_loops_are_made_as_they_are_read_and_equal_the_built_ones() -> None:
+    envelope = summaries(interchange(ENROLL, SECOND.replace("SE*15", "SE*99"), ge="GE*2*101~"))
+    group = envelope.interchanges[0].groups[0]
+    ack = functional_ack(group, Separators())
+    built = tuple(set_response(s, Separators(), "814") for s in group.sets)
+    assert ack.sets == built and list(ack.sets) == list(built) and len(ack.sets) == 2
+    assert ack.sets[1] == built[1] and list(ack.sets[0:1]) == [built[0]]
+    assert replace(ack, sets=built) == ack and hash(replace(ack, sets=built)) == hash(ack)
+    stream = render_stream(ack)
+    assert next(stream) == Segment("AK1", ("GE", "101"))  # a generator: nothing rendered ahead
+    assert [next(stream), *stream] == render(ack)[1:]
