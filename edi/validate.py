@@ -75,15 +75,17 @@ def validate_stream(stream: BinaryIO, name: str, guide: Guide | None,
 
 
 def validate_reader(reader: X12Reader, guide: Guide | None,
-                    on_set: Callable[[TransactionSet], None] | None = None, *, digests: bool = False) -> Validation:
+                    on_set: Callable[[TransactionSet], None] | None = None, *, digests: bool = False,
+                    keep_sets: bool = True) -> Validation:
     """Validate what ``reader`` reads.
 
     Without ``on_set`` (nobody needs the segments of a clean set), sets go through the guide's fast
     lane first (:class:`edi.guide.FastLane`): same findings, a fraction of the time. ``digests``: each
-    interchange summary gets its content digest (:class:`edi.envelope.Envelope`).
+    interchange summary gets its content digest; without ``keep_sets`` the group summaries hold no set summaries
+    (:class:`edi.envelope.Envelope`).
     """
     envelope = Envelope(reader, guide if on_set is None and isinstance(guide, GuideValidator) else None,
-                        digests=digests)
+                        digests=digests, keep_sets=keep_sets)
     name = reader.name
     result = Validation(name)
     for ts in check_sets(envelope, guide):

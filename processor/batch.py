@@ -598,7 +598,7 @@ class Batch:
 
     def _self_check(self, name: str, stream: IO[bytes]) -> None:
         """Every outbound file is re-read and validated against our maps before it leaves."""
-        result = validate_reader(X12Reader(stream, name), self.guide)
+        result = validate_reader(X12Reader(stream, name), self.guide, keep_sets=False)  # only its findings matter
         if not result.valid:
             raise OutboundInvalid(name, result.findings)
 
@@ -691,7 +691,7 @@ def _payload(body: Iterable[Segment]) -> str:
 
 
 #: bytes of an outbound file kept in memory while it is rendered and checked; a bigger one spills to a temp file
-_SPOOL = 8 << 20
+_SPOOL = 1 << 20
 _DECODER = json.JSONDecoder()
 _WHOLE_PAYLOAD = 1 << 16  #: characters of a payload decoded at once
 _BETWEEN = re.compile(r"\s*,?\s*")  #: what may come between two segments' lists

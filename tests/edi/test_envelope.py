@@ -97,3 +97,14 @@ def test_a_bad_set_does_not_hide_the_good_one() -> None:
     assert n == 2
     sets = envelope.interchanges[0].groups[0].sets
     assert [s.accepted for s in sets] == [False, True]
+
+
+def test_without_keeping_sets_groups_count_them_and_the_findings_are_the_same() -> None:
+    for text in (interchange(ENROLL, SECOND, ge="GE*2*101~"), interchange(ENROLL, SECOND, ge="GE*3*101~"),
+                 interchange(ENROLL.replace("SE*15", "SE*99"), SECOND, ge="GE*2*101~")):
+        kept, n = walk(text)
+        lean = Envelope(X12Reader(io.BytesIO(text.encode()), "f.x12"), keep_sets=False)
+        assert sum(1 for _ in lean) == n
+        assert lean.findings == kept.findings
+        [group] = lean.interchanges[0].groups
+        assert group.sets == [] and group.count == len(kept.interchanges[0].groups[0].sets) == 2
