@@ -162,3 +162,24 @@ def test_the_cut_off_applies_to_when_the_file_arrived_unless_configured_otherwis
     assert env.edi("batch", "--as-of", "2026-10-24T02:00:00").returncode == 0
     (response,) = (p for p in env.folder("outbox").iterdir() if "_814_" in p.name)
     assert f"DTM*150*{read_date}" in response.read_text()
+
+
+def test_a_claimed_file_that_changes_while_it_is_processed_is_not_archived(tmp_path: Path) -> None:
+    """The batch reads an inbound file as a stream, more than once: what it archives must be what it read."""
+    from datetime import UTC, datetime
+
+    from processor.batch import Batch, Channels, _Prepared
+    from processor.channels import ChannelError, LocalFolder
+    from processor.config import Utility
+
+    folders = {name: LocalFolder(tmp_path / name) for name in ("inbox", "outbox", "archive", "quarantine")}
+    batch = Batch(store=None, channels=Channels(**folders), guide=None, calendar=None,  # type: ignore[arg-type]
+                  utility=Utility(), handlers={}, now=datetime(2026, 10, 22, 13, 0, tzinfo=UTC))
+    (tmp_path / "inbox" / "in.x12").write_bytes(b"ISA*first content~")
+    claimed = folders["inbox"].claim("in.x12")
+    assert claimed is not None
+    prepared = _Prepared(claimed=claimed, name="in.x12", digest="0" * 64, hashes=[], interchanges=[], findings=[],
+                         unreadable=False, received_at=batch.now)
+    with pytest.raises(ChannelError, match="changed while it was processed"):
+        batch._archive(prepared)
+    assert folders["inbox"].exists(claimed), "the inbox copy stays for the next run"
