@@ -131,9 +131,10 @@ def check_failing_source(folder: Folder, root: Path) -> None:
     assert files_in(root) == ["out.x12"] and (root / "out.x12").read_bytes() == b"old"
 
 
-def check_open_refusals(folder: Folder, root: Path, tmp_path: Path) -> None:
-    """``open`` never follows a symlink (file or folder on the way), refuses FIFOs and directories without
-    hanging, says a missing file is missing, and refuses bad names before touching anything."""
+def plant_symlinks(root: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """What a hostile partner could leave in a folder: ``evil.x12`` and ``.claimed.evil2.x12`` linking to a
+    secret outside it, and ``sub`` linking to another folder (which holds ``victim.x12``). Returns the secret
+    and the other folder."""
     secret = tmp_path / "secret.txt"
     secret.write_bytes(b"customer data")
     (root / "evil.x12").symlink_to(secret)
@@ -142,6 +143,13 @@ def check_open_refusals(folder: Folder, root: Path, tmp_path: Path) -> None:
     outside.mkdir()
     (outside / "victim.x12").write_bytes(b"v")
     (root / "sub").symlink_to(outside)
+    return secret, outside
+
+
+def check_open_refusals(folder: Folder, root: Path, tmp_path: Path) -> None:
+    """``open`` never follows a symlink (file or folder on the way), refuses FIFOs and directories without
+    hanging, says a missing file is missing, and refuses bad names before touching anything."""
+    secret, outside = plant_symlinks(root, tmp_path)
     os.mkfifo(root / "pipe.x12")
     (root / "dir.x12").mkdir()
     for name in ["evil.x12", ".claimed.evil2.x12", "sub/victim.x12", "pipe.x12", "dir.x12"]:

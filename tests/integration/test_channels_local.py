@@ -95,13 +95,7 @@ def test_concurrent_claims_give_each_file_to_exactly_one_worker(inbox: Path) -> 
 
 
 def test_a_symlink_in_the_inbox_is_never_followed(folder: LocalFolder, inbox: Path, tmp_path: Path) -> None:
-    secret = tmp_path / "secret.txt"
-    secret.write_bytes(b"customer data")
-    (inbox / "evil.x12").symlink_to(secret)
-    (inbox / ".claimed.evil2.x12").symlink_to(secret)
-    outside = tmp_path / "elsewhere"
-    outside.mkdir()
-    (inbox / "sub").symlink_to(outside)
+    secret, outside = streams.plant_symlinks(inbox, tmp_path)
     assert folder.list() == [] and folder.claimed() == []
     with pytest.raises(ChannelError, match="not a regular file"):
         folder.claim("evil.x12")

@@ -136,14 +136,7 @@ def test_claimed_finds_leftovers_after_reconnecting(sshd: SshServer, settings: S
 
 
 def test_a_symlink_on_the_server_is_never_followed(folder: Folder, box: Path, tmp_path: Path) -> None:
-    secret = tmp_path / "secret.txt"
-    secret.write_bytes(b"customer data")
-    (box / "evil.x12").symlink_to(secret)
-    (box / ".claimed.evil2.x12").symlink_to(secret)
-    outside = tmp_path / "elsewhere"
-    outside.mkdir()
-    (outside / "victim.x12").write_bytes(b"v")
-    (box / "sub").symlink_to(outside)
+    secret, outside = streams.plant_symlinks(box, tmp_path)
     assert folder.list() == [] and folder.claimed() == []
     with pytest.raises(ChannelError, match="not a regular file"):
         folder.claim("evil.x12")
