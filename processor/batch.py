@@ -411,8 +411,9 @@ class Batch:
             uncommitted = 0
             for ts in Envelope(X12Reader(read, name)):
                 i = index_of[ts.interchange.position]
-                summary = next(summaries)
-                assert summary.position == ts.summary.position  # the same file, read the same way
+                summary = next(summaries, None)
+                if summary is None or summary.position != ts.summary.position:  # not the file the first pass read
+                    raise ChannelError(f"{self.channels.inbox.url}: {name} changed while it was processed")
                 if not _processing(claims[i]) or not summary.accepted:
                     continue
                 source = SourceRef(file=name, isa13=ts.interchange.isa13, gs06=ts.group.gs06, st02=ts.summary.st02)

@@ -8,12 +8,18 @@ import os
 import stat
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from edi.guide import GuideValidator
 from edi.validate import validate_file
+from processor.batch import Batch, Channels, _Prepared
+from processor.channels import ChannelError, LocalFolder
+from processor.config import Utility
+from processor.store import Store
+from processor.store.records import Claim, ClaimStatus, LedgerEntry
 from tests.integration.batch_env import BatchEnv, inbound_samples, make_env
 from tests.integration.postgres import BACKENDS, sample_database
 from tests.support import MAPS, ROOT, SAMPLES, arrive
@@ -164,17 +170,18 @@ def test_the_cut_off_applies_to_when_the_file_arrived_unless_configured_otherwis
     assert f"DTM*150*{read_date}" in response.read_text()
 
 
+def _lone_batch(tmp_path: Path, store: Store | None = None) -> tuple[Batch, dict[str, LocalFolder]]:
+    """A batch over local folders in ``tmp_path`` (and ``store``), for the steps that need no more."""
+    folders = {name: LocalFolder(tmp_path / name) for name in ("inbox", "outbox", "archive", "quarantine")}
+    batch = Batch(store=store, channels=Channels(**folders), guide=GuideValidator.from_map_dir(MAPS),  # type: ignore[arg-type]
+                  calendar=None, utility=Utility(), handlers={},  # type: ignore[arg-type]
+                  now=datetime(2026, 10, 22, 13, 0, tzinfo=UTC))
+    return batch, folders
+
+
 def test_a_claimed_file_that_changes_while_it_is_processed_is_not_archived(tmp_path: Path) -> None:
     """The batch reads an inbound file as a stream, more than once: what it archives must be what it read."""
-    from datetime import UTC, datetime
-
-    from processor.batch import Batch, Channels, _Prepared
-    from processor.channels import ChannelError, LocalFolder
-    from processor.config import Utility
-
-    folders = {name: LocalFolder(tmp_path / name) for name in ("inbox", "outbox", "archive", "quarantine")}
-    batch = Batch(store=None, channels=Channels(**folders), guide=None, calendar=None,  # type: ignore[arg-type]
-                  utility=Utility(), handlers={}, now=datetime(2026, 10, 22, 13, 0, tzinfo=UTC))
+    batch, folders = _lone_batch(tmp_path)
     (tmp_path / "inbox" / "in.x12").write_bytes(b"ISA*first content~")
     claimed = folders["inbox"].claim("in.x12")
     assert claimed is not None
@@ -183,3 +190,24 @@ def test_a_claimed_file_that_changes_while_it_is_processed_is_not_archived(tmp_p
     with pytest.raises(ChannelError, match="changed while it was processed"):
         batch._archive(prepared)
     assert folders["inbox"].exists(claimed), "the inbox copy stays for the next run"
+
+
+def test_a_claimed_file_that_changes_between_the_two_passes_stops_its_handling(tmp_path: Path) -> None:
+    with Store.open(f"sqlite:///{tmp_path}/edi.db") as store:
+        batch, folders = _lone_batch(tmp_path, store)
+        enroll = SAMPLES / "valid" / "814_enroll_request_oncycle.x12"
+        (tmp_path / "inbox" / "in.x12").write_bytes(enroll.read_bytes())
+        claimed = folders["inbox"].claim("in.x12")
+        assert claimed is not None
+        prepared = batch._prepare(claimed, "in.x12")
+        assert not prepared.findings
+        changed = enroll.read_text().replace("\nST*", "\nREF*ZZ*X~\nST*", 1)  # one more segment before the set
+        assert changed != enroll.read_text()
+        (tmp_path / "inbox" / claimed).write_text(changed)
+        entry = LedgerEntry(id=1, sender="x", isa13="1", sha256="0", file_name="in.x12", claimed_at=batch.now,
+                            finished_at=None, outcome=None)
+        claims = [Claim(ClaimStatus.NEW, entry) for _ in prepared.interchanges]
+        with pytest.raises(ChannelError, match="changed while it was processed"):
+            batch._handle_sets(prepared, claims)
+        with store.unit_of_work() as uow:
+            assert uow.ledger.recorded_sets(1) == set(), "nothing of it was handled"
