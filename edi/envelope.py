@@ -144,6 +144,8 @@ class TransactionSet:
 
     ``prevalidated``: the envelope's fast lane proved the set clean against the guide and the
     presence rules from its raw text, and ``segments`` holds only its ST and SE (see :class:`Envelope`).
+    ``complete`` False: ``segments`` are the next piece of a set too long to hold (``Envelope(spill_at=…)``);
+    the set's last piece, up to its SE, comes as complete.
     """
 
     segments: list[Segment]
@@ -151,6 +153,7 @@ class TransactionSet:
     group: GroupSummary
     summary: SetSummary
     prevalidated: bool = False
+    complete: bool = True
 
     @property
     def separators(self) -> Separators:
@@ -180,13 +183,20 @@ class Envelope:
 
     Without ``keep_sets``, groups count their sets but keep no summary of them (findings are kept all the
     same): for a caller that needs no 997, such as the check of an outbound file of 100,000 sets.
+
+    With ``spill_at``, a set that reaches that many segments comes out in pieces (``complete`` False, then
+    True for the piece with its SE), so that it is never held whole: for a caller that checks sets as they
+    come (:func:`edi.validate.check_sets`), such as the check of a 997 answering 100,000 sets (one set of
+    200,000 segments). Such a set teaches the fast lane nothing.
     """
 
     def __init__(self, reader: X12Reader, guide: GuideValidator | None = None, *, digests: bool = False,
-                 keep_sets: bool = True) -> None:
+                 keep_sets: bool = True, spill_at: int | None = None) -> None:
         self.reader = reader
         self._digests = digests
         self._keep_sets = keep_sets
+        self._spill_at = spill_at
+        self._spilled = 0  #: segments of the open set already given out in pieces
         self._digest: Any = None  #: the hash of the interchange being read
         self._digest_of: InterchangeSummary | None = None
         self._guide = guide if guide is not None and type(reader).__iter__ is X12Reader.__iter__ else None
@@ -249,6 +259,8 @@ class Envelope:
                 self._open_isa(seg)
             elif self._set is not None and sid not in ("SE", "ST", "GE", "GS", "IEA"):
                 self._set.append(seg)
+                if self._spill_at is not None and len(self._set) >= self._spill_at:
+                    yield self._spill()
             elif sid == "SE":
                 if self._set is None:
                     self._stray(seg)
@@ -402,6 +414,7 @@ class Envelope:
             group.sets.append(summary)
         self._set_summary = summary
         self._set = [seg]
+        self._spilled = 0
         expected = FUNCTIONAL_IDS.get(group.gs01)
         if expected is not None and st01 != expected:
             self._find(seg, seg.pos, "envelope.st01-gs01",
@@ -430,12 +443,20 @@ class Envelope:
             return None
         return self._guide.lane(group.gs01, group.gs08, self._isa.separators)
 
+    def _spill(self) -> TransactionSet:
+        """The open set's segments so far, as a piece of it; the set goes on with none held."""
+        assert self._set is not None and self._set_summary is not None
+        assert self._isa is not None and self._group is not None
+        piece, self._set = self._set, []
+        self._spilled += len(piece)
+        return TransactionSet(piece, self._isa, self._group, self._set_summary, complete=False)
+
     def _close_set(self, seg: Segment, skipped: int = -1) -> TransactionSet:
         """``skipped``: the body segments the fast lane took (-1: it did not take the set)."""
         assert self._set is not None and self._set_summary is not None
         self._set.append(seg)
         summary = self._set_summary
-        count = len(self._set) + max(skipped, 0)
+        count = len(self._set) + max(skipped, 0) + self._spilled
         els = seg.elements
         se01 = els[0] if els else ""
         se02 = els[1] if len(els) > 1 else ""
@@ -470,7 +491,7 @@ class Envelope:
         """After the caller has seen a set the lane did not take: if nothing was found in it, the lane
         learns its shape (and checks it again itself: it does not rely on the caller)."""
         summary = ts.summary
-        if not ts.prevalidated and summary.closed and not summary.findings:
+        if not ts.prevalidated and summary.closed and not summary.findings and not self._spilled:
             lane = self._lanes.get(ts.group.position) or self._group_lane(ts.group)
             if lane is not None:
                 lane.learn(ts.segments)

@@ -45,7 +45,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -114,14 +114,12 @@ class GuideValidator:
         file: str = "",
     ) -> list[Finding]:
         """Findings for one transaction set (``segments`` = ST..SE, file positions in ``.pos``)."""
-        st02 = segments[0].get(2) if segments and segments[0].id == "ST" else None
-        guide = self.guides.get((gs08, gs01))
-        if guide is None:
-            pos = segments[0].pos if segments else 0
-            msg = f"No map for GS08 {gs08!r} / GS01 {gs01!r}: transaction set not supported"
-            return [Finding(file, pos, "ST", "map.transaction-set-not-supported", msg,
-                            set_position=1, st02=st02, ak5="1")]
-        return _Run(guide, component_separator, file, st02).walk(segments)
+        return self.walk(gs01, gs08, segments[0] if segments else None, component_separator, file=file).feed(segments)
+
+    def walk(self, gs01: str, gs08: str, st: Segment | None, component_separator: str, *, file: str = "") -> SetWalk:
+        """The check of one transaction set, fed its segments (from ``st``) in pieces: a set too long to hold
+        whole is checked as it is read (:class:`edi.envelope.Envelope`'s ``spill_at``)."""
+        return SetWalk(self, gs01, gs08, st, component_separator, file)
 
     def lane(self, gs01: str, gs08: str, separators: Separators) -> FastLane | None:
         """The fast lane for sets of this group and separators (None: no map, or separators it cannot use)."""
@@ -136,27 +134,53 @@ class GuideValidator:
         return lane if lane.usable else None
 
 
-class _Run:
-    """One walk over one transaction set: counts, the current node, and the findings so far."""
+class SetWalk:
+    """What :meth:`GuideValidator.validate` does for one set, in pieces: :meth:`feed` the set's segments in
+    order, as many times as it takes; each call returns the findings so far."""
 
-    __slots__ = ("file", "guide", "out", "sep", "st02")
+    __slots__ = ("_found", "_run")
+
+    def __init__(self, validator: GuideValidator, gs01: str, gs08: str, st: Segment | None, component: str,
+                 file: str) -> None:
+        st02 = st.get(2) if st is not None and st.id == "ST" else None
+        guide = validator.guides.get((gs08, gs01))
+        self._run = None if guide is None else _Run(guide, component, file, st02)
+        self._found: list[Finding] = []
+        if guide is None:
+            msg = f"No map for GS08 {gs08!r} / GS01 {gs01!r}: transaction set not supported"
+            self._found = [Finding(file, st.pos if st is not None else 0, "ST", "map.transaction-set-not-supported",
+                                   msg, set_position=1, st02=st02, ak5="1")]
+
+    def feed(self, segments: Iterable[Segment]) -> list[Finding]:
+        return self._found if self._run is None else self._run.walk(segments)
+
+
+class _Run:
+    """One walk over one transaction set: counts, the current node, and the findings so far. A set may be
+    walked in pieces, each :meth:`walk` going on where the last one stopped."""
+
+    __slots__ = ("counts", "done", "file", "guide", "n", "node", "out", "sep", "st02")
 
     def __init__(self, guide: CompiledMap, sep: str, file: str, st02: str | None) -> None:
         self.guide, self.sep, self.file, self.st02 = guide, sep, file, st02
         self.out: list[Finding] = []
-
-    def walk(self, segments: Sequence[Segment], trace: list[tuple[int, Plan] | None] | None = None) -> list[Finding]:
-        """The findings of one set; with ``trace``, also each segment's (node before, plan), None when
-        the segment was not placed (for :class:`FastLane`)."""
-        guide, sep = self.guide, self.sep
-        counts = [0] * guide.n_counters
+        self.counts = [0] * guide.n_counters
         for k, start_count in guide.initial.items():
-            counts[k] = start_count
-        node = guide.start
+            self.counts[k] = start_count
+        self.node = guide.start
+        self.n = 0  #: segments walked
+        self.done = False  #: the ST was not this map's: nothing more to check
+
+    def walk(self, segments: Iterable[Segment], trace: list[tuple[int, Plan] | None] | None = None) -> list[Finding]:
+        """The findings of the set so far, after ``segments`` (the set's next ones); with ``trace``, also each
+        segment's (node before, plan), None when the segment was not placed (for :class:`FastLane`)."""
+        if self.done:
+            return self.out
+        guide, sep = self.guide, self.sep
+        counts, node, n = self.counts, self.node, self.n
         specs = guide.specs
         memos = guide.memos(sep)
         rows = guide.rows(sep)
-        n = 0
         for seg in segments:
             sid, els, _ = seg
             n += 1
@@ -198,7 +222,8 @@ class _Run:
                     self._missing(seg, n, missing)
             elif kind == NOT_FOUND:
                 if n == 1 and sid == "ST":
-                    return [self._st_mismatch(seg)]
+                    self.out, self.done = [self._st_mismatch(seg)], True
+                    return self.out
                 self._seg(seg, n, "1", "map.segment-not-found",
                           f"Segment {sid}*{shorten(seg.get(1), 20)} not found in the map here", loop)
                 self._items(seg, n, _reader_items(sid, els, sep), loop)
@@ -225,6 +250,7 @@ class _Run:
                 memo[els] = items
             if items:
                 self._items(seg, n, items, specs[node].loop)
+        self.node, self.n = node, n
         return self.out
 
     # ---- findings

@@ -28,16 +28,45 @@ DETAIL_START = frozenset({"LIN", "PTD", "IT1", "OTI", "SE"})
 
 def check_presence(segments: Sequence[Segment], file: str = "") -> list[Finding]:
     """Findings for required segments missing from one transaction set (ST..SE)."""
-    if not segments:
-        return []
-    required = REQUIRED.get(segments[0].get(1), ())
-    if not required:
-        return []
-    present = {(s.id, s.get(1)) for s in segments} | {(s.id, "") for s in segments}
-    at = next((s for s in segments[1:] if s.id in DETAIL_START), segments[-1])
-    first = segments[0].pos
-    return [
-        Finding(file, at.pos, seg_id, "guide.required-missing", f"mandatory segment missing: {what}",
-                level=Level.TRANSACTION, set_position=at.pos - first + 1, ak3="3")
-        for seg_id, code, what in required if (seg_id, code) not in present
-    ]
+    presence = Presence()
+    presence.feed(segments)
+    return presence.findings(file)
+
+
+class Presence:
+    """:func:`check_presence` fed a set's segments in pieces (a set too long to hold is checked as it is read)."""
+
+    __slots__ = ("_at", "_last", "_present", "_required", "_st")
+
+    def __init__(self) -> None:
+        self._st: Segment | None = None
+        self._required: tuple[tuple[str, str, str], ...] = ()
+        self._present: set[tuple[str, str]] = set()
+        self._at: Segment | None = None  #: the first segment of the detail area
+        self._last: Segment | None = None
+
+    def feed(self, segments: Sequence[Segment]) -> None:
+        if not segments:
+            return
+        body = segments
+        if self._st is None:
+            self._st, body = segments[0], segments[1:]
+            self._required = REQUIRED.get(self._st.get(1), ())
+        if not self._required:
+            return
+        self._present |= {(s.id, s.get(1)) for s in segments} | {(s.id, "") for s in segments}
+        if self._at is None:
+            self._at = next((s for s in body if s.id in DETAIL_START), None)
+        self._last = segments[-1]
+
+    def findings(self, file: str = "") -> list[Finding]:
+        if self._st is None or not self._required:
+            return []
+        at = self._at or self._last
+        assert at is not None
+        first = self._st.pos
+        return [
+            Finding(file, at.pos, seg_id, "guide.required-missing", f"mandatory segment missing: {what}",
+                    level=Level.TRANSACTION, set_position=at.pos - first + 1, ak3="3")
+            for seg_id, code, what in self._required if (seg_id, code) not in self._present
+        ]

@@ -14,10 +14,14 @@ from typing import BinaryIO, Protocol
 
 from edi.envelope import Envelope, InterchangeSummary, TransactionSet
 from edi.findings import Finding, Level
-from edi.guide import GuideValidator
-from edi.presence import check_presence
+from edi.guide import GuideValidator, SetWalk
+from edi.presence import Presence, check_presence
 from edi.reader import X12Reader
 from edi.segments import Segment
+
+#: segments of a set held at most while it is validated (the rest is checked as it is read): a 997 answering
+#: 100,000 sets is one set of 200,000 (~45 MB as segments); the fast lane learns only from sets held whole
+SPILL_AT = 50_000
 
 
 class Guide(Protocol):
@@ -51,20 +55,37 @@ def check_sets(envelope: Envelope, guide: Guide | None) -> Iterator[TransactionS
     """The envelope's transaction sets, each checked against the guide as it passes.
 
     Guide findings are filed with the set's summary (so the 997 sees them) and carry
-    the set's control numbers.
+    the set's control numbers. A set the envelope gives out in pieces (``spill_at``) is checked piece by
+    piece and comes out once, with its last piece.
     """
+    walk: tuple[SetWalk, Presence] | None = None  #: the checks of the set coming in pieces
     for ts in envelope:
         # A set in the wrong group (ST01 not what GS01 groups) would be checked against the
         # wrong map and bury its one real problem (AK5 6) under dozens of false ones.
         misplaced = any(f.ak5 == "6" for f in ts.summary.findings)
-        if guide is not None and not misplaced and not ts.prevalidated:  # prevalidated: clean, by the fast lane
+        if guide is None or misplaced or ts.prevalidated:  # prevalidated: clean, by the fast lane
+            if ts.complete:
+                walk = None
+                yield ts
+            continue
+        if walk is not None or not ts.complete:
+            if walk is None:
+                assert isinstance(guide, GuideValidator)  # pieces come only with our own guide (validate_reader)
+                walk = guide.walk(ts.group.gs01, ts.group.gs08, ts.segments[0], ts.separators.component), Presence()
+            walk[0].feed(ts.segments)
+            walk[1].feed(ts.segments)
+            if not ts.complete:
+                continue
+            found = [*walk[0].feed(()), *walk[1].findings()]
+            walk = None
+        else:
             found = guide.validate(ts.group.gs01, ts.group.gs08, ts.segments, ts.separators.component)
             found += check_presence(ts.segments)
-            for f in found:
-                f = dataclasses.replace(f, file=envelope.file, isa13=ts.interchange.isa13,
-                                        gs06=ts.group.gs06, st02=ts.summary.st02)
-                ts.summary.add(f)
-                envelope.findings.append(f)
+        for f in found:
+            f = dataclasses.replace(f, file=envelope.file, isa13=ts.interchange.isa13,
+                                    gs06=ts.group.gs06, st02=ts.summary.st02)
+            ts.summary.add(f)
+            envelope.findings.append(f)
         yield ts
 
 
@@ -80,12 +101,14 @@ def validate_reader(reader: X12Reader, guide: Guide | None,
     """Validate what ``reader`` reads.
 
     Without ``on_set`` (nobody needs the segments of a clean set), sets go through the guide's fast
-    lane first (:class:`edi.guide.FastLane`): same findings, a fraction of the time. ``digests``: each
+    lane first (:class:`edi.guide.FastLane`): same findings, a fraction of the time; and a set of more
+    than :data:`SPILL_AT` segments is checked as it is read, never held whole. ``digests``: each
     interchange summary gets its content digest; without ``keep_sets`` the group summaries hold no set summaries
     (:class:`edi.envelope.Envelope`).
     """
-    envelope = Envelope(reader, guide if on_set is None and isinstance(guide, GuideValidator) else None,
-                        digests=digests, keep_sets=keep_sets)
+    ours = guide if on_set is None and isinstance(guide, GuideValidator) else None
+    envelope = Envelope(reader, ours, digests=digests, keep_sets=keep_sets,
+                        spill_at=SPILL_AT if ours is not None else None)
     name = reader.name
     result = Validation(name)
     for ts in check_sets(envelope, guide):
