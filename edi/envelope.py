@@ -197,8 +197,7 @@ class Envelope:
         self._keep_sets = keep_sets
         self._spill_at = spill_at
         self._spilled = 0  #: segments of the open set already given out in pieces
-        self._digest: Any = None  #: the hash of the interchange being read
-        self._digest_of: InterchangeSummary | None = None
+        self._digest: Any = None  #: the hash of the interchange being read (the last of :attr:`interchanges`)
         self._guide = guide if guide is not None and type(reader).__iter__ is X12Reader.__iter__ else None
         self._lanes: dict[int, FastLane | None] = {}  #: group position -> its lane
         self._lane_open = False  #: the open set was offered to the lane (see _lane_sets)
@@ -300,9 +299,10 @@ class Envelope:
             self._digest.update(_digest_input(seg))
 
     def _end_digest(self) -> None:
-        if self._digest is not None and self._digest_of is not None:
-            self._digest_of.digest = self._digest.hexdigest()
+        if self._digest is not None:  # begun at an ISA, whose summary _open_isa added last
+            self.interchanges[-1].digest = self._digest.hexdigest()
         self._digest = None
+
     def _lane_sets(self) -> Iterator[TransactionSet]:
         """The sets the fast lane took after the open set's ST: that set's SE, then whole sets, read
         from the text they were matched on. Positions follow from the segment counts."""
@@ -350,7 +350,6 @@ class Envelope:
     def _open_isa(self, seg: Segment) -> None:
         assert self.reader.separators is not None  # the reader set them before yielding ISA
         self._isa = InterchangeSummary(seg, self.reader.separators, seg.pos)
-        self._digest_of = self._isa
         self.interchanges.append(self._isa)
         self._after_iea = False
         for n, allowed, code, what in _ISA_CODES:

@@ -7,7 +7,7 @@ finding and the envelope summaries the 997 and TA1 are built from.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -15,7 +15,7 @@ from typing import BinaryIO, Protocol
 from edi.envelope import Envelope, InterchangeSummary, TransactionSet
 from edi.findings import Finding, Level
 from edi.guide import GuideValidator, SetWalk
-from edi.presence import Presence, check_presence
+from edi.presence import Presence
 from edi.reader import X12Reader
 from edi.segments import Segment
 
@@ -25,10 +25,10 @@ SPILL_AT = 50_000
 
 
 class Guide(Protocol):
-    """Checks one transaction set (ST..SE) against the implementation guide (our maps)."""
+    """Checks one transaction set (ST..SE) against the implementation guide (our maps), fed its segments in
+    one piece or several (:class:`edi.guide.SetWalk`)."""
 
-    def validate(self, gs01: str, gs08: str, segments: Sequence[Segment],
-                 component_separator: str) -> list[Finding]: ...
+    def walk(self, gs01: str, gs08: str, st: Segment | None, component_separator: str) -> SetWalk: ...
 
 
 @dataclass
@@ -58,29 +58,22 @@ def check_sets(envelope: Envelope, guide: Guide | None) -> Iterator[TransactionS
     the set's control numbers. A set the envelope gives out in pieces (``spill_at``) is checked piece by
     piece and comes out once, with its last piece.
     """
-    walk: tuple[SetWalk, Presence] | None = None  #: the checks of the set coming in pieces
+    walk: tuple[SetWalk, Presence] | None = None  #: the checks of the set being read (it may come in pieces)
     for ts in envelope:
         # A set in the wrong group (ST01 not what GS01 groups) would be checked against the
         # wrong map and bury its one real problem (AK5 6) under dozens of false ones.
         misplaced = any(f.ak5 == "6" for f in ts.summary.findings)
         if guide is None or misplaced or ts.prevalidated:  # prevalidated: clean, by the fast lane
             if ts.complete:
-                walk = None
                 yield ts
             continue
-        if walk is not None or not ts.complete:
-            if walk is None:
-                assert isinstance(guide, GuideValidator)  # pieces come only with our own guide (validate_reader)
-                walk = guide.walk(ts.group.gs01, ts.group.gs08, ts.segments[0], ts.separators.component), Presence()
-            walk[0].feed(ts.segments)
-            walk[1].feed(ts.segments)
-            if not ts.complete:
-                continue
-            found = [*walk[0].feed(()), *walk[1].findings()]
-            walk = None
-        else:
-            found = guide.validate(ts.group.gs01, ts.group.gs08, ts.segments, ts.separators.component)
-            found += check_presence(ts.segments)
+        if walk is None:
+            walk = guide.walk(ts.group.gs01, ts.group.gs08, ts.segments[0], ts.separators.component), Presence()
+        found = walk[0].feed(ts.segments)
+        walk[1].feed(ts.segments)
+        if not ts.complete:
+            continue
+        found, walk = [*found, *walk[1].findings()], None
         for f in found:
             f = dataclasses.replace(f, file=envelope.file, isa13=ts.interchange.isa13,
                                     gs06=ts.group.gs06, st02=ts.summary.st02)

@@ -403,7 +403,7 @@ class Batch:
         order as its sets.
         """
         name, interchanges, hashes = file.name, file.interchanges, file.hashes
-        summaries = iter([s for isa in interchanges for g in isa.groups for s in g.sets])
+        summaries = (s for isa in interchanges for g in isa.groups for s in g.sets)
         index_of = {isa.position: i for i, isa in enumerate(interchanges)}
         problems: list[Finding] = []
         with self.channels.inbox.open(file.claimed) as stream, self.store.unit_of_work() as uow:
@@ -413,7 +413,7 @@ class Batch:
                 i = index_of[ts.interchange.position]
                 summary = next(summaries, None)
                 if summary is None or summary.position != ts.summary.position:  # not the file the first pass read
-                    raise ChannelError(f"{self.channels.inbox.url}: {name} changed while it was processed")
+                    raise self._changed(file)
                 if not _processing(claims[i]) or not summary.accepted:
                     continue
                 source = SourceRef(file=name, isa13=ts.interchange.isa13, gs06=ts.group.gs06, st02=ts.summary.st02)
@@ -426,7 +426,7 @@ class Batch:
                     uow.commit()
                     uncommitted = 0
             if read.hexdigest() != file.digest:  # someone wrote to the claimed file: stop, and say so
-                raise ChannelError(f"{self.channels.inbox.url}: {name} changed while it was processed")
+                raise self._changed(file)
             uow.commit()
         return problems
 
@@ -535,7 +535,11 @@ class Batch:
             read = _Digesting(stream)
             folder.write_from(target, read)
         if read.hexdigest() != file.digest:
-            raise ChannelError(f"{self.channels.inbox.url}: {file.name} changed while it was processed")
+            raise self._changed(file)
+
+    def _changed(self, file: _Prepared) -> ChannelError:
+        """What a claimed file that changed between two of the batch's reads of it (someone wrote to it) gives."""
+        return ChannelError(f"{self.channels.inbox.url}: {file.name} changed while it was processed")
 
     # -- outbound ------------------------------------------------------------------------------
     def flush_outbox(self) -> None:

@@ -70,15 +70,9 @@ class Outbox:
             query = query.where(table.c.st01 == st01)
         return [_message(row) for row in self._connection.execute(query).mappings()]
 
-    def unstaged(self) -> list[OutboxMessage]:
-        """Messages not yet assigned to an outbound file, in the order they were enqueued."""
-        table = schema.outbox
-        query = select(table).where(table.c.sent_file.is_(None)).order_by(table.c.id)
-        return [_message(row) for row in self._connection.execute(query).mappings()]
-
     def unstaged_routes(self) -> list[tuple[str, str, int]]:
-        """``(receiver, ST01, last id)`` of each route with messages :meth:`unstaged` would give, in order:
-        staging a night of 100,000 responses needs only where they go, not a row each."""
+        """``(receiver, ST01, last id)`` of each route with messages not yet assigned to an outbound file, in
+        order: staging a night of 100,000 responses needs only where they go, not a row each."""
         table = schema.outbox
         query = (select(table.c.receiver, table.c.st01, func.max(table.c.id)).where(table.c.sent_file.is_(None))
                  .group_by(table.c.receiver, table.c.st01))
@@ -96,13 +90,6 @@ class Outbox:
             update(table).where(table.c.sent_file.is_(None), table.c.receiver == file.receiver,
                                 table.c.st01 == file.st01, table.c.id <= up_to).values(sent_file=file.name))
 
-    def unwritten_files(self) -> list[OutboundFile]:
-        """Staged files not written yet: this run's, and any a crashed run left behind."""
-        table = schema.outbound_files
-        rows = self._connection.execute(
-            select(table).where(table.c.written_at.is_(None)).order_by(table.c.name)).mappings()
-        return [_file(row) for row in rows]
-
     def next_unwritten_file(self) -> OutboundFile | None:
         """The first staged file not written yet that no other process is writing, locked for this one
         until the transaction ends (``FOR UPDATE SKIP LOCKED``; SQLite's write lock does the same)."""
@@ -111,15 +98,6 @@ class Outbox:
             select(table).where(table.c.written_at.is_(None)).order_by(table.c.name).limit(1)
             .with_for_update(skip_locked=True)).mappings().first()
         return None if row is None else _file(row)
-
-    def files(self) -> list[OutboundFile]:
-        table = schema.outbound_files
-        return [_file(row) for row in self._connection.execute(select(table).order_by(table.c.name)).mappings()]
-
-    def messages_in(self, file_name: str) -> list[OutboxMessage]:
-        table = schema.outbox
-        query = select(table).where(table.c.sent_file == file_name).order_by(table.c.id)
-        return [_message(row) for row in self._connection.execute(query).mappings()]
 
     def payloads_in(self, file_name: str) -> Iterator[str]:
         """The payloads of the file's messages in order, fetched as they are used (``yield_per``): the
