@@ -1105,10 +1105,8 @@ def _interval_segments(intervals: Sequence[Interval], midnight_2400: bool) -> li
     """
     out: list[Segment] = []
     append, dtm = out.append, _interval_dtm
-    for i in intervals:
-        value = str(i.value)  # half the cost of format(…, "f"), and the same text unless it has an exponent
-        if "E" in value:
-            value = format(i.value, "f")
+    values, _ = _value_texts([i.value for i in intervals])
+    for i, value in zip(intervals, values, strict=True):
         append(_new_segment(Segment, ("QTY", (str(i.qualifier), value, str(i.unit)), 0)))
         append(dtm(i.end, midnight_2400))
     return out
